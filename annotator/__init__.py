@@ -1,0 +1,1 @@
+"""News stance & framing annotator: the Qt-free core."""

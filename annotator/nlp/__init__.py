@@ -1,0 +1,1 @@
+"""Language detection, sentence splitting, boilerplate, entities and target grouping."""
