@@ -81,6 +81,11 @@ class Label:
     note: str = ""
     created: str | None = None
     updated: str | None = None
+    decided_by: str | None = None  # gold labels: who adjudicated
+
+    @property
+    def empty(self) -> bool:
+        return not (self.stance or self.frames or self.irrelevant or self.note.strip())
 
 
 @dataclass(frozen=True)

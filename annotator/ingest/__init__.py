@@ -1,0 +1,45 @@
+"""Readers that turn files and folders into raw articles, with a report of bad rows."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..model import ImportIssue
+from . import tabular, text  # noqa: F401  (register the built-in readers)
+from .base import RawArticle, ReadResult, article_id, reader_for, reader_names, register
+from .text import MANIFEST
+
+__all__ = ["RawArticle", "ReadResult", "article_id", "expand_paths", "read_paths", "reader_names",
+           "register"]
+
+
+def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[ImportIssue]]:
+    """Files to read: folders are walked (sorted, hidden files and the manifest skipped)."""
+    files: list[Path] = []
+    issues: list[ImportIssue] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if f.is_file() and not f.name.startswith(".") and f.name != MANIFEST:
+                    if reader_for(f) is not None:
+                        files.append(f)
+        elif p.is_file():
+            if reader_for(p) is None:
+                issues.append(ImportIssue(str(p), None, f"no reader for '{p.suffix}' files "
+                                          f"(known: {', '.join(reader_names())})"))
+            else:
+                files.append(p)
+        else:
+            issues.append(ImportIssue(str(p), None, "no such file or folder"))
+    return files, issues
+
+
+def read_paths(files: Iterable[Path]) -> Iterator[ReadResult]:
+    for f in files:
+        entry = reader_for(f)
+        if entry is None:
+            continue
+        try:
+            yield from entry.read(f)
+        except OSError as exc:
+            yield ImportIssue(str(f), None, f"cannot read file: {exc.strerror or exc}")

@@ -1,0 +1,187 @@
+"""The ``annotator`` command line: init, import, stats, targets, gui (and the commands of later layers)."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+from typing import Any, Callable, Sequence
+
+from .codebooks import builtin_codebooks
+from .project import Project, ProjectError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class TextProgress:
+    """A progress bar on stderr (a line every few seconds when stderr is not a terminal)."""
+
+    def __init__(self, label: str, stream: Any = None) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        now = time.monotonic()
+        final = total and done >= total
+        if not final and now - self._last < (0.1 if self.tty else 5.0):
+            return
+        self._last = now
+        frac = done / total if total else 0.0
+        bar = "#" * int(frac * 30)
+        line = f"{self.label} [{bar:<30}] {frac:6.1%} {message[:40]}"
+        if self.tty:
+            self.stream.write("\r" + line.ljust(100))
+            if final:
+                self.stream.write("\n")
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with Project.open(args.project, codebook=args.codebook) as p:
+        print(f"{p.path}: project ready (codebook '{p.codebook.name}', "
+              f"{len(p.codebook.frames)} frames)")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as p:
+        progress = None if args.quiet else TextProgress("import")
+        report = p.import_files(args.paths, ner=not args.no_ner, progress=progress, lang=args.lang)
+    if args.json:
+        _print_json(report.as_dict())
+    else:
+        print(f"{report.articles_added} articles imported ({report.sentences} sentences, "
+              f"{report.mentions} entity mentions), {report.articles_skipped} already present, "
+              f"from {report.files} files in {report.seconds:.1f} s")
+        for issue in report.issues:
+            print(f"  problem: {issue}", file=sys.stderr)
+        if report.cancelled:
+            print("import cancelled; what was imported is kept", file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as p:
+        stats = p.stats()
+        stats["codebook"] = p.codebook.name
+        stats["articles_list"] = p.store.article_summaries()
+    if args.json:
+        _print_json(stats)
+        return EXIT_OK
+    print(f"project: {args.project} (codebook {stats['codebook']})")
+    for key in ("articles", "sentences", "boilerplate_sentences", "entities", "targets",
+                "labelled_sentences", "gold_sentences"):
+        print(f"  {key.replace('_', ' ')}: {stats[key]}")
+    print("  entities by label: " + ", ".join(f"{k} {v}" for k, v in
+                                              stats["entities_by_label"].items()))
+    print("  languages: " + ", ".join(f"{k} {v}" for k, v in stats["languages"].items()))
+    print("  annotators: " + (", ".join(stats["annotators"]) or "none yet"))
+    for a in stats["articles_list"]:
+        print(f"  - [{a['lang']}] {a['title'][:70]} ({a['outlet'] or 'no outlet'}, "
+              f"{a['sentences']} sentences, {a['entities']} entities)")
+    return EXIT_OK
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as p:
+        targets = p.targets()
+    targets.sort(key=lambda t: (-t.n_mentions, t.name))
+    if args.json:
+        _print_json([{"id": t.id, "name": t.name, "kind": t.kind, "aliases": t.aliases,
+                      "mentions": t.n_mentions, "pinned": t.pinned} for t in targets])
+        return EXIT_OK
+    for t in targets:
+        aliases = ", ".join(a for a in t.aliases if a != t.name)
+        print(f"{t.id:>5}  {t.kind:<4} {t.name}  ({t.n_mentions} mentions)"
+              + (f"  aka {aliases}" if aliases else "") + ("  [pinned]" if t.pinned else ""))
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    # Found at run time, not imported: the core must stay importable (and testable) without Qt.
+    try:
+        app = importlib.import_module("ui.app")
+    except ImportError as exc:
+        print(f"the desktop app is not available: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return int(app.main(args))
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Stance and framing annotation of news articles, in one SQLite project file.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    def add(name: str, fn: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(func=fn)
+        return p
+
+    p = add("init", cmd_init, "create a project file (or change its codebook)")
+    p.add_argument("project", help="project file (created if missing)")
+    p.add_argument("--codebook", default=None,
+                   help=f"built-in codebook ({', '.join(builtin_codebooks())}) or a JSON file")
+
+    p = add("import", cmd_import, "import articles (text folders with manifest.json, JSONL, CSV)")
+    p.add_argument("project")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--no-ner", action="store_true", help="skip entity recognition")
+    p.add_argument("--lang", default=None, help="language code for all articles (else detected)")
+    p.add_argument("--json", action="store_true", help="print the import report as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = add("stats", cmd_stats, "counts: articles, sentences, entities, targets, labels")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true")
+
+    p = add("targets", cmd_targets, "list the canonical targets with their aliases")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true")
+
+    p = add("gui", cmd_gui, "open the desktop app")
+    p.add_argument("project", nargs="?", default=None)
+    p.add_argument("--screenshot", default=None, metavar="PNG",
+                   help="render the main window offscreen to PNG and exit")
+    p.add_argument("--article", type=int, default=None, help="article number (1-based)")
+    p.add_argument("--sentence", type=int, default=None, help="sentence number (1-based)")
+    p.add_argument("--annotator", default=None, help="annotator name for this session")
+
+    for extra in EXTRA_COMMANDS:
+        extra(add)
+    return parser
+
+
+#: Later layers (export, merge, agreement) add their sub-commands here.
+EXTRA_COMMANDS: list[Callable[[Callable[..., argparse.ArgumentParser]], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ProjectError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""JSONL and CSV article files: a ``text`` field plus optional title, outlet, date, url, lang, id."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..model import ImportIssue
+from .base import RawArticle, ReadResult, register
+from .encoding import decode
+
+FIELDS = ("title", "outlet", "date", "url", "lang", "id")
+
+
+def row_to_article(row: dict[str, Any], path: Path, line: int) -> ReadResult:
+    """One record to a ``RawArticle``, or an issue naming the file and line."""
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return ImportIssue(str(path), line, 'missing or empty "text" field; row skipped')
+    values: dict[str, Any] = {}
+    for key in FIELDS:
+        value = row.get(key)
+        if value is not None and not isinstance(value, (str, int, float)):
+            return ImportIssue(str(path), line, f'field "{key}" must be text; row skipped')
+        values[key] = None if value in (None, "") else str(value)
+    meta = {k: v for k, v in row.items() if k not in FIELDS and k != "text" and v not in (None, "")}
+    return RawArticle(text=text, source=str(path), line=line, meta=meta, **values)
+
+
+@register("jsonl", (".jsonl", ".ndjson"))
+def read_jsonl(path: Path) -> Iterator[ReadResult]:
+    text, _ = decode(path.read_bytes())
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            yield ImportIssue(str(path), lineno, f"not valid JSON ({exc.msg} at column {exc.colno});"
+                              " row skipped")
+            continue
+        if not isinstance(row, dict):
+            yield ImportIssue(str(path), lineno, "expected a JSON object; row skipped")
+            continue
+        yield row_to_article(row, path, lineno)
+
+
+@register("csv", (".csv", ".tsv"))
+def read_csv(path: Path) -> Iterator[ReadResult]:
+    text, _ = decode(path.read_bytes())
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles are long fields
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if reader.fieldnames is None or "text" not in reader.fieldnames:
+        yield ImportIssue(str(path), 1, 'the header row has no "text" column; file skipped')
+        return
+    start = 2
+    try:
+        for row in reader:
+            if None in row:
+                yield ImportIssue(str(path), start, "more fields than the header; row skipped")
+            else:
+                yield row_to_article(row, path, start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        yield ImportIssue(str(path), reader.line_num, f"CSV error: {exc}; rest of file skipped")

@@ -1,0 +1,159 @@
+"""The project file's schema and its step-by-step migrations (``PRAGMA user_version``)."""
+from __future__ import annotations
+
+import sqlite3
+from typing import Callable
+
+#: The newest schema this code knows. Bump it by adding ``_upgrade_to_N`` below and a fixture
+#: file of the previous version under ``tests/data/`` with a test that upgrades it.
+SCHEMA_VERSION = 1
+
+#: Written into ``PRAGMA application_id`` so other SQLite files are recognised as "not a project".
+APPLICATION_ID = 0x4E534641  # "NSFA": news stance & framing annotator
+
+
+class SchemaError(Exception):
+    """The file is not a project file, or was written by a newer version of the program."""
+
+
+_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE articles (
+    id         TEXT PRIMARY KEY,          -- content hash of the normalised text
+    title      TEXT NOT NULL,
+    outlet     TEXT,
+    date       TEXT,
+    url        TEXT,
+    lang       TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    source     TEXT,
+    meta       TEXT NOT NULL DEFAULT '{}',
+    n_sentences INTEGER NOT NULL DEFAULT 0,
+    n_units    INTEGER NOT NULL DEFAULT 0, -- sentences that are not boilerplate
+    added      TEXT NOT NULL
+);
+CREATE TABLE sentences (
+    id          INTEGER PRIMARY KEY,
+    article_id  TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx         INTEGER NOT NULL,
+    start       INTEGER NOT NULL,
+    end         INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    lang        TEXT NOT NULL,
+    boilerplate INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (article_id, idx)
+);
+CREATE TABLE targets (
+    id     INTEGER PRIMARY KEY,
+    name   TEXT NOT NULL,
+    kind   TEXT NOT NULL,
+    pinned INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE target_aliases (
+    target_id INTEGER NOT NULL REFERENCES targets(id) ON DELETE CASCADE,
+    alias     TEXT NOT NULL,
+    PRIMARY KEY (target_id, alias)
+);
+CREATE TABLE mentions (
+    id         INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    start      INTEGER NOT NULL,
+    end        INTEGER NOT NULL,
+    label      TEXT NOT NULL,
+    raw_label  TEXT,
+    text       TEXT NOT NULL,
+    normal     TEXT,
+    origin     TEXT NOT NULL,
+    target_id  INTEGER REFERENCES targets(id) ON DELETE SET NULL
+);
+CREATE INDEX mentions_article ON mentions (article_id, start);
+CREATE INDEX mentions_target ON mentions (target_id);
+CREATE TABLE annotators (
+    id      INTEGER PRIMARY KEY,
+    name    TEXT NOT NULL UNIQUE,
+    kind    TEXT NOT NULL DEFAULT 'human',  -- 'human' or 'gold' (adjudicated labels)
+    created TEXT NOT NULL
+);
+CREATE TABLE labels (
+    sentence_id  INTEGER NOT NULL REFERENCES sentences(id) ON DELETE CASCADE,
+    annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+    frames       TEXT NOT NULL DEFAULT '[]',   -- JSON list of codebook frame ids
+    irrelevant   INTEGER NOT NULL DEFAULT 0,
+    note         TEXT NOT NULL DEFAULT '',
+    created      TEXT NOT NULL,
+    updated      TEXT NOT NULL,
+    decided_by   TEXT,                          -- for gold labels: who adjudicated
+    PRIMARY KEY (sentence_id, annotator_id)
+);
+CREATE INDEX labels_annotator ON labels (annotator_id);
+CREATE TABLE stances (
+    sentence_id  INTEGER NOT NULL,
+    annotator_id INTEGER NOT NULL,
+    target_id    INTEGER NOT NULL REFERENCES targets(id) ON DELETE CASCADE,
+    value        TEXT NOT NULL CHECK (value IN ('AGAINST', 'NEUTRAL', 'FAVOR')),
+    PRIMARY KEY (sentence_id, annotator_id, target_id),
+    FOREIGN KEY (sentence_id, annotator_id) REFERENCES labels (sentence_id, annotator_id)
+        ON DELETE CASCADE
+);
+CREATE INDEX stances_target ON stances (target_id);
+CREATE TABLE events (
+    id        INTEGER PRIMARY KEY,
+    ts        TEXT NOT NULL,
+    annotator TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    summary   TEXT NOT NULL DEFAULT '',
+    changes   TEXT NOT NULL,              -- JSON list of row changes: table, key, before, after
+    undone    INTEGER NOT NULL DEFAULT 0  -- 0 live, 1 undone (redoable), 2 undone and superseded
+);
+CREATE INDEX events_annotator ON events (annotator, undone, id);
+"""
+
+
+def _upgrade_to_1(conn: sqlite3.Connection) -> None:
+    for statement in _V1.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+_UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_to_1}
+
+
+def migrate(conn: sqlite3.Connection, path: str) -> int:
+    """Bring the file up to :data:`SCHEMA_VERSION`, one version per transaction.
+
+    Returns the version the file had before. Raises :class:`SchemaError` for a file that is
+    newer than this code or that is another program's SQLite database.
+    """
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise SchemaError(
+            f"{path} was written by a newer version of the annotator (schema version {version}; "
+            f"this program knows up to {SCHEMA_VERSION}). Update the program to open it; "
+            "the file was not changed."
+        )
+    if version == 0:
+        has_tables = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        ).fetchone()[0]
+        if has_tables:
+            raise SchemaError(f"{path} is an SQLite database but not an annotation project.")
+    elif app_id not in (0, APPLICATION_ID):
+        raise SchemaError(f"{path} is an SQLite database of another program, not a project.")
+    start = version
+    while version < SCHEMA_VERSION:
+        step = version + 1
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            _UPGRADES[step](conn)
+            conn.execute(f"PRAGMA user_version = {step}")
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        version = step
+    return start

@@ -1,0 +1,722 @@
+"""The storage facade: the only module with SQL. Returns plain dataclasses, never cursors."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import sqlite_utils
+
+from .model import GOLD_ANNOTATOR, STANCE_VALUES, Article, Label, Mention, Sentence, Target
+from .schema import SchemaError, migrate
+
+# Primary key columns of the tables whose rows the event log can restore (undo/redo).
+_KEYS: dict[str, tuple[str, ...]] = {
+    "labels": ("sentence_id", "annotator_id"),
+    "stances": ("sentence_id", "annotator_id", "target_id"),
+    "mentions": ("id",),
+    "targets": ("id",),
+    "target_aliases": ("target_id", "alias"),
+}
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class StoreError(Exception):
+    """A problem with the project file, with a message meant for the user."""
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    text: str = ""
+    lang: str | None = None
+    outlet: str | None = None
+    unlabelled_only: bool = False  # has unlabelled (non-boilerplate) sentences for the annotator
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """One line of the article list: cheap to fetch a page of."""
+
+    id: str
+    title: str
+    outlet: str | None
+    date: str | None
+    lang: str
+    n_sentences: int
+    n_units: int
+    n_labelled: int
+    rowid: int
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    ts: str
+    annotator: str
+    action: str
+    summary: str
+    undone: int
+
+
+@dataclass
+class Change:
+    """One row's before and after image (``None`` = absent), as kept in the event log."""
+
+    table: str
+    key: dict[str, Any]
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class Store:
+    """One open project file. Not thread-safe: open one ``Store`` per thread (by path)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = str(path)
+        try:
+            conn = sqlite3.connect(self.path, timeout=30)
+            conn.execute("PRAGMA foreign_keys = ON")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a project file ({exc}).") from exc
+        self.db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+        self.conn = conn
+        try:
+            conn.execute("PRAGMA synchronous = FULL")
+            migrate(conn, self.path)
+        except (SchemaError, sqlite3.DatabaseError) as exc:
+            conn.close()
+            raise StoreError(str(exc)) from exc
+        self.wal = mode.lower() == "wal"
+        self._annotator_ids: dict[str, int] = {}
+        self._changes: list[Change] | None = None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- transactions ----------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes happen in one of these; nested blocks become savepoints."""
+        with self.db.atomic():
+            yield
+
+    # -- meta ------------------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- articles and sentences -------------------------------------------------------------------
+
+    def has_article(self, article_id: str) -> bool:
+        return (
+            self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+            is not None
+        )
+
+    def insert_article(self, article: Article, sentences: list[Sentence]) -> list[int]:
+        """Insert an article and its sentences; returns the new sentence ids (in order)."""
+        with self.transaction():
+            n_units = sum(1 for s in sentences if not s.boilerplate)
+            self.conn.execute(
+                "INSERT INTO articles (id, title, outlet, date, url, lang, text, source, meta,"
+                " n_sentences, n_units, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article.id, article.title, article.outlet, article.date, article.url,
+                    article.lang, article.text, article.source,
+                    json.dumps(article.meta, ensure_ascii=False, sort_keys=True),
+                    len(sentences), n_units, now(),
+                ),
+            )
+            ids = []
+            for s in sentences:
+                cur = self.conn.execute(
+                    "INSERT INTO sentences (article_id, idx, start, end, text, lang, boilerplate)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (article.id, s.index, s.start, s.end, s.text, s.lang, int(s.boilerplate)),
+                )
+                ids.append(int(cur.lastrowid))
+            return ids
+
+    _ARTICLE_COLS = "id, title, text, lang, outlet, date, url, source, meta, n_sentences"
+
+    def _article(self, row: tuple[Any, ...]) -> Article:
+        return Article(
+            id=row[0], title=row[1], text=row[2], lang=row[3], outlet=row[4], date=row[5],
+            url=row[6], source=row[7], meta=json.loads(row[8]), n_sentences=row[9],
+        )
+
+    def article(self, article_id: str) -> Article | None:
+        row = self.conn.execute(
+            f"SELECT {self._ARTICLE_COLS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        return self._article(row) if row else None
+
+    def articles(self) -> list[Article]:
+        rows = self.conn.execute(f"SELECT {self._ARTICLE_COLS} FROM articles ORDER BY rowid")
+        return [self._article(r) for r in rows]
+
+    def iter_articles(self) -> Iterator[Article]:
+        """Streams articles in import order (for exports of any size)."""
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                f"SELECT rowid, {self._ARTICLE_COLS} FROM articles WHERE rowid > ?"
+                " ORDER BY rowid LIMIT 500",
+                (last,),
+            ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield self._article(r[1:])
+            last = rows[-1][0]
+
+    def _filter_sql(self, f: ArticleFilter, annotator_id: int | None) -> tuple[str, list[Any]]:
+        where, args = [], []
+        if f.text:
+            where.append("(a.title LIKE ? OR a.outlet LIKE ? OR a.text LIKE ?)")
+            like = f"%{f.text}%"
+            args += [like, like, like]
+        if f.lang:
+            where.append("a.lang = ?")
+            args.append(f.lang)
+        if f.outlet:
+            where.append("a.outlet = ?")
+            args.append(f.outlet)
+        if f.unlabelled_only:
+            where.append(
+                "a.n_units > (SELECT count(*) FROM sentences s JOIN labels l ON l.sentence_id = s.id"
+                " WHERE s.article_id = a.id AND s.boilerplate = 0 AND l.annotator_id = ?)"
+            )
+            args.append(annotator_id if annotator_id is not None else -1)
+        return (" WHERE " + " AND ".join(where)) if where else "", args
+
+    def count_articles(self, f: ArticleFilter = ArticleFilter(), annotator: str | None = None) -> int:
+        sql, args = self._filter_sql(f, self.annotator_id(annotator) if annotator else None)
+        return int(self.conn.execute(f"SELECT count(*) FROM articles a{sql}", args).fetchone()[0])
+
+    def article_rows(
+        self,
+        offset: int,
+        limit: int,
+        f: ArticleFilter = ArticleFilter(),
+        annotator: str | None = None,
+    ) -> list[ArticleRow]:
+        """A page of the article list, with the annotator's progress (labelled units)."""
+        ann = self.annotator_id(annotator) if annotator else None
+        sql, args = self._filter_sql(f, ann)
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, a.outlet, a.date, a.lang, a.n_sentences, a.n_units,"
+            " (SELECT count(*) FROM sentences s JOIN labels l ON l.sentence_id = s.id"
+            "   WHERE s.article_id = a.id AND s.boilerplate = 0 AND l.annotator_id = ?), a.rowid"
+            f" FROM articles a{sql} ORDER BY a.rowid LIMIT ? OFFSET ?",
+            [ann if ann is not None else -1, *args, limit, offset],
+        )
+        return [ArticleRow(*r) for r in rows]
+
+    def outlets(self) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL ORDER BY outlet"
+        )
+        return [r[0] for r in rows]
+
+    def languages(self) -> dict[str, int]:
+        rows = self.conn.execute("SELECT lang, count(*) FROM articles GROUP BY lang ORDER BY lang")
+        return {r[0]: r[1] for r in rows}
+
+    def sentences(self, article_id: str, with_mentions: bool = True) -> list[Sentence]:
+        rows = self.conn.execute(
+            "SELECT id, article_id, idx, start, end, text, lang, boilerplate FROM sentences"
+            " WHERE article_id = ? ORDER BY idx",
+            (article_id,),
+        ).fetchall()
+        out = [Sentence(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows]
+        if with_mentions and out:
+            mentions = self.mentions(article_id)
+            for s in out:
+                s.mentions = [m for m in mentions if m.start >= s.start and m.end <= s.end]
+        return out
+
+    def sentence(self, sentence_id: int) -> Sentence | None:
+        r = self.conn.execute(
+            "SELECT id, article_id, idx, start, end, text, lang, boilerplate FROM sentences"
+            " WHERE id = ?",
+            (sentence_id,),
+        ).fetchone()
+        if r is None:
+            return None
+        s = Sentence(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]))
+        s.mentions = [
+            m for m in self.mentions(s.article_id) if m.start >= s.start and m.end <= s.end
+        ]
+        return s
+
+    def iter_sentences(self) -> Iterator[Sentence]:
+        """All sentences in article import order then index, without mentions (streaming)."""
+        last = (0, -1)
+        while True:
+            rows = self.conn.execute(
+                "SELECT a.rowid, s.id, s.article_id, s.idx, s.start, s.end, s.text, s.lang,"
+                " s.boilerplate FROM sentences s JOIN articles a ON a.id = s.article_id"
+                " WHERE (a.rowid, s.idx) > (?, ?) ORDER BY a.rowid, s.idx LIMIT 2000",
+                last,
+            ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield Sentence(r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]))
+            last = (rows[-1][0], rows[-1][3])
+
+    # -- mentions ----------------------------------------------------------------------------------
+
+    _MENTION_COLS = "id, article_id, start, end, label, raw_label, text, normal, origin, target_id"
+
+    @staticmethod
+    def _mention(r: tuple[Any, ...]) -> Mention:
+        return Mention(
+            id=r[0], article_id=r[1], start=r[2], end=r[3], label=r[4], raw_label=r[5],
+            text=r[6], normal=r[7], origin=r[8], target_id=r[9],
+        )
+
+    def mentions(self, article_id: str) -> list[Mention]:
+        rows = self.conn.execute(
+            f"SELECT {self._MENTION_COLS} FROM mentions WHERE article_id = ? ORDER BY start, end",
+            (article_id,),
+        )
+        return [self._mention(r) for r in rows]
+
+    def mention(self, mention_id: int) -> Mention | None:
+        r = self.conn.execute(
+            f"SELECT {self._MENTION_COLS} FROM mentions WHERE id = ?", (mention_id,)
+        ).fetchone()
+        return self._mention(r) if r else None
+
+    def insert_mentions(self, article_id: str, mentions: Iterable[Mention]) -> None:
+        """Bulk insert of model mentions at import (not logged: import is not undoable)."""
+        with self.transaction():
+            for m in mentions:
+                cur = self.conn.execute(
+                    "INSERT INTO mentions (article_id, start, end, label, raw_label, text, normal,"
+                    " origin, target_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (article_id, m.start, m.end, m.label, m.raw_label, m.text, m.normal, m.origin,
+                     m.target_id),
+                )
+                m.id = int(cur.lastrowid)
+                m.article_id = article_id
+
+    # -- targets -----------------------------------------------------------------------------------
+
+    def targets(self) -> list[Target]:
+        aliases: dict[int, list[str]] = {}
+        for tid, alias in self.conn.execute(
+            "SELECT target_id, alias FROM target_aliases ORDER BY target_id, rowid"
+        ):
+            aliases.setdefault(tid, []).append(alias)
+        counts = dict(
+            self.conn.execute(
+                "SELECT target_id, count(*) FROM mentions WHERE target_id IS NOT NULL"
+                " GROUP BY target_id"
+            ).fetchall()
+        )
+        rows = self.conn.execute("SELECT id, name, kind, pinned FROM targets ORDER BY id")
+        return [
+            Target(name=r[1], kind=r[2], aliases=aliases.get(r[0], []), pinned=bool(r[3]),
+                   id=r[0], n_mentions=counts.get(r[0], 0))
+            for r in rows
+        ]
+
+    def target(self, target_id: int) -> Target | None:
+        r = self.conn.execute(
+            "SELECT id, name, kind, pinned FROM targets WHERE id = ?", (target_id,)
+        ).fetchone()
+        if r is None:
+            return None
+        aliases = [
+            a for (a,) in self.conn.execute(
+                "SELECT alias FROM target_aliases WHERE target_id = ? ORDER BY rowid", (r[0],)
+            )
+        ]
+        n = self.conn.execute(
+            "SELECT count(*) FROM mentions WHERE target_id = ?", (r[0],)
+        ).fetchone()[0]
+        return Target(name=r[1], kind=r[2], aliases=aliases, pinned=bool(r[3]), id=r[0],
+                      n_mentions=n)
+
+    def insert_target(self, target: Target) -> int:
+        """Insert a target found at import (not logged); sets and returns ``target.id``."""
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO targets (name, kind, pinned) VALUES (?, ?, ?)",
+                (target.name, target.kind, int(target.pinned)),
+            )
+            target.id = int(cur.lastrowid)
+            self.add_aliases(target.id, target.aliases)
+            return target.id
+
+    def add_aliases(self, target_id: int, aliases: Iterable[str]) -> None:
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO target_aliases (target_id, alias) VALUES (?, ?)",
+                [(target_id, a) for a in aliases],
+            )
+
+    # -- annotators ----------------------------------------------------------------------------------
+
+    def annotator_id(self, name: str, create: bool = False) -> int | None:
+        if name in self._annotator_ids:
+            return self._annotator_ids[name]
+        r = self.conn.execute("SELECT id FROM annotators WHERE name = ?", (name,)).fetchone()
+        if r is None:
+            if not create:
+                return None
+            with self.transaction():
+                kind = "gold" if name == GOLD_ANNOTATOR else "human"
+                cur = self.conn.execute(
+                    "INSERT INTO annotators (name, kind, created) VALUES (?, ?, ?)",
+                    (name, kind, now()),
+                )
+            aid = int(cur.lastrowid)
+        else:
+            aid = int(r[0])
+        self._annotator_ids[name] = aid
+        return aid
+
+    def annotators(self, include_gold: bool = False) -> list[str]:
+        sql = "SELECT name FROM annotators"
+        if not include_gold:
+            sql += " WHERE kind = 'human'"
+        return [r[0] for r in self.conn.execute(sql + " ORDER BY id")]
+
+    # -- labels --------------------------------------------------------------------------------------
+
+    def _label_rows(self, where: str, args: list[Any]) -> list[Label]:
+        rows = self.conn.execute(
+            "SELECT l.sentence_id, a.name, l.frames, l.irrelevant, l.note, l.created, l.updated,"
+            " l.annotator_id, l.decided_by FROM labels l JOIN annotators a ON a.id = l.annotator_id"
+            f"{where} ORDER BY l.sentence_id, a.id",
+            args,
+        ).fetchall()
+        if not rows:
+            return []
+        stances: dict[tuple[int, int], dict[int, str]] = {}
+        sids = sorted({r[0] for r in rows})
+        for chunk in range(0, len(sids), 500):
+            part = sids[chunk:chunk + 500]
+            q = ",".join("?" * len(part))
+            for sid, aid, tid, value in self.conn.execute(
+                f"SELECT sentence_id, annotator_id, target_id, value FROM stances"
+                f" WHERE sentence_id IN ({q}) ORDER BY target_id",
+                part,
+            ):
+                stances.setdefault((sid, aid), {})[tid] = value
+        return [
+            Label(
+                sentence_id=r[0], annotator=r[1], stance=stances.get((r[0], r[7]), {}),
+                frames=json.loads(r[2]), irrelevant=bool(r[3]), note=r[4], created=r[5],
+                updated=r[6], decided_by=r[8],
+            )
+            for r in rows
+        ]
+
+    def labels(
+        self,
+        *,
+        sentence_id: int | None = None,
+        article_id: str | None = None,
+        annotator: str | None = None,
+        include_gold: bool = True,
+    ) -> list[Label]:
+        where, args = [], []
+        if sentence_id is not None:
+            where.append("l.sentence_id = ?")
+            args.append(sentence_id)
+        if article_id is not None:
+            where.append("l.sentence_id IN (SELECT id FROM sentences WHERE article_id = ?)")
+            args.append(article_id)
+        if annotator is not None:
+            where.append("a.name = ?")
+            args.append(annotator)
+        if not include_gold:
+            where.append("a.kind = 'human'")
+        return self._label_rows((" WHERE " + " AND ".join(where)) if where else "", args)
+
+    def iter_labels(self, batch: int = 2000) -> Iterator[Label]:
+        """All labels ordered by sentence id, streamed in batches."""
+        last = -1
+        while True:
+            ids = [
+                r[0] for r in self.conn.execute(
+                    "SELECT DISTINCT sentence_id FROM labels WHERE sentence_id > ?"
+                    " ORDER BY sentence_id LIMIT ?",
+                    (last, batch),
+                )
+            ]
+            if not ids:
+                return
+            yield from self._label_rows(
+                " WHERE l.sentence_id BETWEEN ? AND ?", [ids[0], ids[-1]]
+            )
+            last = ids[-1]
+
+    def label_changes(self, label: Label, annotator_id: int) -> list[Change]:
+        """The row changes that make the stored label equal ``label`` (empty label = delete)."""
+        sid = label.sentence_id
+        changes: list[Change] = []
+        old_stances = {
+            tid: self._row("stances", {"sentence_id": sid, "annotator_id": annotator_id,
+                                       "target_id": tid})
+            for (tid,) in self.conn.execute(
+                "SELECT target_id FROM stances WHERE sentence_id = ? AND annotator_id = ?",
+                (sid, annotator_id),
+            ).fetchall()
+        }
+        key = {"sentence_id": sid, "annotator_id": annotator_id}
+        before = self._row("labels", key)
+        empty = not (label.stance or label.frames or label.irrelevant or label.note.strip())
+        if empty:
+            after = None
+        else:
+            stamp = now()
+            after = {
+                **key,
+                "frames": json.dumps(list(label.frames), ensure_ascii=False),
+                "irrelevant": int(label.irrelevant),
+                "note": label.note,
+                "created": before["created"] if before else (label.created or stamp),
+                "updated": label.updated or stamp,
+                "decided_by": label.decided_by,
+            }
+        new_stances = {} if empty else dict(label.stance)
+        # Stances first when deleting (they reference the label row), last when adding.
+        stance_changes = []
+        for tid in sorted(set(old_stances) | set(new_stances)):
+            skey = {**key, "target_id": tid}
+            b = old_stances.get(tid)
+            a = {**skey, "value": new_stances[tid]} if tid in new_stances else None
+            if b != a:
+                stance_changes.append(Change("stances", skey, b, a))
+        removing = [c for c in stance_changes if c.after is None]
+        adding = [c for c in stance_changes if c.after is not None]
+        changes += removing
+        if before != after:
+            changes.append(Change("labels", key, before, after))
+        changes += adding
+        return changes
+
+    # -- generic row changes, the event log, undo/redo ----------------------------------------------------
+
+    def _row(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        cond = " AND ".join(f"{k} = ?" for k in key)
+        cur = self.conn.execute(f"SELECT * FROM {table} WHERE {cond}", list(key.values()))
+        r = cur.fetchone()
+        if r is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], r))
+
+    def _put(self, table: str, key: dict[str, Any], row: dict[str, Any] | None) -> None:
+        if row is None:
+            cond = " AND ".join(f"{k} = ?" for k in key)
+            self.conn.execute(f"DELETE FROM {table} WHERE {cond}", list(key.values()))
+            return
+        cols = list(row)
+        updates = [c for c in cols if c not in _KEYS[table]]
+        sql = (
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+            f" ON CONFLICT({', '.join(_KEYS[table])}) DO "
+            + (f"UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in updates)}" if updates
+               else "NOTHING")
+        )
+        self.conn.execute(sql, [row[c] for c in cols])
+
+    def apply(self, annotator: str, action: str, changes: list[Change], summary: str = "") -> int | None:
+        """Write row changes and log them as one undoable event. Returns the event id."""
+        if not changes:
+            return None
+        with self.transaction():
+            for c in changes:
+                self._put(c.table, c.key, c.after)
+            # A new action makes earlier undone events of this annotator non-redoable.
+            self.conn.execute(
+                "UPDATE events SET undone = 2 WHERE annotator = ? AND undone = 1", (annotator,)
+            )
+            payload = [
+                {"table": c.table, "key": c.key, "before": c.before, "after": c.after}
+                for c in changes
+            ]
+            cur = self.conn.execute(
+                "INSERT INTO events (ts, annotator, action, summary, changes) VALUES (?, ?, ?, ?, ?)",
+                (now(), annotator, action, summary, json.dumps(payload, ensure_ascii=False)),
+            )
+            return int(cur.lastrowid)
+
+    def _replay(self, event_id: int, undo: bool) -> None:
+        (payload,) = self.conn.execute(
+            "SELECT changes FROM events WHERE id = ?", (event_id,)
+        ).fetchone()
+        changes = json.loads(payload)
+        for c in (reversed(changes) if undo else changes):
+            self._put(c["table"], c["key"], c["before"] if undo else c["after"])
+
+    def undo(self, annotator: str) -> Event | None:
+        """Revert the annotator's latest live event; returns it (None when nothing to undo)."""
+        with self.transaction():
+            r = self.conn.execute(
+                "SELECT id FROM events WHERE annotator = ? AND undone = 0 ORDER BY id DESC LIMIT 1",
+                (annotator,),
+            ).fetchone()
+            if r is None:
+                return None
+            self._replay(r[0], undo=True)
+            self.conn.execute("UPDATE events SET undone = 1 WHERE id = ?", (r[0],))
+        return self.event(r[0])
+
+    def redo(self, annotator: str) -> Event | None:
+        """Re-apply the annotator's most recently undone event."""
+        with self.transaction():
+            r = self.conn.execute(
+                "SELECT id FROM events WHERE annotator = ? AND undone = 1 ORDER BY id ASC LIMIT 1",
+                (annotator,),
+            ).fetchone()
+            if r is None:
+                return None
+            self._replay(r[0], undo=False)
+            self.conn.execute("UPDATE events SET undone = 0 WHERE id = ?", (r[0],))
+        return self.event(r[0])
+
+    def event(self, event_id: int) -> Event | None:
+        r = self.conn.execute(
+            "SELECT id, ts, annotator, action, summary, undone FROM events WHERE id = ?",
+            (event_id,),
+        ).fetchone()
+        return Event(*r) if r else None
+
+    def event_changes(self, event_id: int) -> list[Change]:
+        (payload,) = self.conn.execute(
+            "SELECT changes FROM events WHERE id = ?", (event_id,)
+        ).fetchone()
+        return [Change(c["table"], c["key"], c["before"], c["after"]) for c in json.loads(payload)]
+
+    def events(self, annotator: str | None = None, limit: int = 100) -> list[Event]:
+        sql = "SELECT id, ts, annotator, action, summary, undone FROM events"
+        args: list[Any] = []
+        if annotator is not None:
+            sql += " WHERE annotator = ?"
+            args.append(annotator)
+        rows = self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", [*args, limit])
+        return [Event(*r) for r in rows]
+
+    def can_undo(self, annotator: str) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM events WHERE annotator = ? AND undone = 0 LIMIT 1", (annotator,)
+        ).fetchone() is not None
+
+    def can_redo(self, annotator: str) -> bool:
+        return self.conn.execute(
+            "SELECT 1 FROM events WHERE annotator = ? AND undone = 1 LIMIT 1", (annotator,)
+        ).fetchone() is not None
+
+    # -- row-change builders for user edits of mentions and targets -----------------------------------
+
+    def next_id(self, table: str) -> int:
+        return int(self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0])
+
+    def mention_row(self, mention_id: int) -> dict[str, Any] | None:
+        return self._row("mentions", {"id": mention_id})
+
+    def target_row(self, target_id: int) -> dict[str, Any] | None:
+        return self._row("targets", {"id": target_id})
+
+    def alias_rows(self, target_id: int) -> list[dict[str, Any]]:
+        return [
+            {"target_id": target_id, "alias": a}
+            for (a,) in self.conn.execute(
+                "SELECT alias FROM target_aliases WHERE target_id = ? ORDER BY rowid", (target_id,)
+            )
+        ]
+
+    def mention_ids_of_target(self, target_id: int) -> list[int]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT id FROM mentions WHERE target_id = ? ORDER BY id", (target_id,)
+        )]
+
+    def stance_rows_of_target(self, target_id: int) -> list[dict[str, Any]]:
+        cur = self.conn.execute("SELECT * FROM stances WHERE target_id = ?", (target_id,))
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def stance_row(self, sentence_id: int, annotator_id: int, target_id: int) -> dict[str, Any] | None:
+        return self._row("stances", {"sentence_id": sentence_id, "annotator_id": annotator_id,
+                                     "target_id": target_id})
+
+    # -- statistics ----------------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        by_label = dict(self.conn.execute(
+            "SELECT label, count(*) FROM mentions GROUP BY label ORDER BY label"
+        ).fetchall())
+        by_annotator = dict(self.conn.execute(
+            "SELECT a.name, count(*) FROM labels l JOIN annotators a ON a.id = l.annotator_id"
+            " GROUP BY a.id ORDER BY a.id"
+        ).fetchall())
+        return {
+            "articles": one("SELECT count(*) FROM articles"),
+            "sentences": one("SELECT count(*) FROM sentences"),
+            "boilerplate_sentences": one("SELECT count(*) FROM sentences WHERE boilerplate = 1"),
+            "entities": one("SELECT count(*) FROM mentions"),
+            "entities_by_label": by_label,
+            "targets": one("SELECT count(*) FROM targets"),
+            "languages": self.languages(),
+            "outlets": dict(self.conn.execute(
+                "SELECT coalesce(outlet, ''), count(*) FROM articles GROUP BY outlet ORDER BY outlet"
+            ).fetchall()),
+            "annotators": self.annotators(),
+            "labelled_sentences": one(
+                "SELECT count(DISTINCT l.sentence_id) FROM labels l"
+                " JOIN annotators a ON a.id = l.annotator_id WHERE a.kind = 'human'"
+            ),
+            "labels_by_annotator": by_annotator,
+            "gold_sentences": one(
+                "SELECT count(*) FROM labels l JOIN annotators a ON a.id = l.annotator_id"
+                " WHERE a.kind = 'gold'"
+            ),
+        }
+
+    def article_summaries(self) -> list[dict[str, Any]]:
+        """Per article: title, outlet, language, sentence and entity counts (for ``stats``)."""
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, a.outlet, a.date, a.lang, a.n_sentences,"
+            " (SELECT count(*) FROM mentions m WHERE m.article_id = a.id)"
+            " FROM articles a ORDER BY a.rowid"
+        )
+        keys = ("id", "title", "outlet", "date", "lang", "sentences", "entities")
+        return [dict(zip(keys, r)) for r in rows]
+
+
+def check_stance(value: str) -> str:
+    v = value.upper()
+    if v not in STANCE_VALUES:
+        raise ValueError(f"stance {value!r} is not one of {', '.join(STANCE_VALUES)}")
+    return v
+
+
+def exists(path: str | os.PathLike[str]) -> bool:
+    return Path(path).exists()

@@ -1,0 +1,126 @@
+"""Readers and decoding: encodings, manifest, JSONL/CSV rows, bad rows reported by file and line."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.ingest import RawArticle, article_id, expand_paths, read_paths
+from annotator.ingest.encoding import decode, normalise_text
+from annotator.model import ImportIssue
+
+RU = "Госсекретарь США Энтони Блинкен встретился с министром иностранных дел Казахстана."
+FR = "Le ministre a visité Astana. Les négociations ont été très productives, a-t-il déclaré."
+
+
+@pytest.mark.parametrize(
+    "data, encoding",
+    [
+        (RU.encode("utf-8"), "utf-8"),
+        (b"\xef\xbb\xbf" + RU.encode("utf-8"), "utf-8-bom"),
+        (b"\xff\xfe" + RU.encode("utf-16-le"), "utf-16-bom"),
+        (b"\xfe\xff" + RU.encode("utf-16-be"), "utf-16-bom"),
+        (RU.encode("cp1251"), "cp1251"),
+        (RU.encode("koi8-r"), "koi8-r"),
+        (FR.encode("cp1252"), "cp1252"),
+    ],
+)
+def test_decode_gives_the_right_text(data: bytes, encoding: str) -> None:
+    text, found = decode(data)
+    assert found == encoding
+    assert text in (RU, FR)
+
+
+def test_cp1251_short_and_mixed_text_is_not_mojibake() -> None:
+    text = "В Астане прошли переговоры (C5+1), — сообщает KazTAG. Цена: 100 €."
+    decoded, enc = decode(text.encode("cp1251"))
+    assert enc == "cp1251" and decoded == text
+
+
+def test_normalise_and_hash_are_stable() -> None:
+    a = "Title\r\n\r\nBody text.  \n"
+    b = "\ufeffTitle\n\nBody text."
+    assert normalise_text(a).replace("  ", "") == normalise_text(b)
+    assert article_id("Title\r\n\r\nBody") == article_id("Title\n\nBody\n")
+    assert len(article_id("x")) == 16
+
+
+def _read(*paths: Path) -> tuple[list[RawArticle], list[ImportIssue]]:
+    files, issues = expand_paths(paths)
+    arts: list[RawArticle] = []
+    for item in read_paths(files):
+        (issues if isinstance(item, ImportIssue) else arts).append(item)  # type: ignore[arg-type]
+    return arts, issues
+
+
+def test_text_folder_with_manifest(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Headline\n\nBody one.", encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes(RU.encode("cp1251"))
+    (tmp_path / "manifest.json").write_text(json.dumps({"articles": [
+        {"file": "a.txt", "outlet": "TASS", "date": "2022-05-21", "lang": "en", "byline": "X"},
+    ]}))
+    arts, issues = _read(tmp_path)
+    assert not issues
+    assert [Path(a.source).name for a in arts] == ["a.txt", "b.txt"]
+    a, b = arts
+    assert (a.outlet, a.date, a.lang, a.meta["byline"]) == ("TASS", "2022-05-21", "en", "X")
+    assert b.text == RU and b.meta["encoding"] == "cp1251" and b.outlet is None
+
+
+def test_bad_manifest_is_reported_and_files_still_read(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Headline\n\nBody.")
+    (tmp_path / "manifest.json").write_text('{"articles": [\n  {"file": "a.txt",}\n]}')
+    arts, issues = _read(tmp_path)
+    assert len(arts) == 1
+    assert len(issues) == 1 and issues[0].line == 2 and "manifest" in issues[0].message
+
+
+def test_jsonl_bad_rows_name_file_and_line(tmp_path: Path) -> None:
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join([
+        json.dumps({"text": "First article text.", "title": "One", "outlet": "A", "extra": 1}),
+        "{not json",
+        json.dumps({"title": "no text"}),
+        "",
+        json.dumps(["a list"]),
+        json.dumps({"text": "Second article.", "id": 7, "lang": "en"}),
+    ]), encoding="utf-8")
+    arts, issues = _read(f)
+    assert [a.title for a in arts] == ["One", None]
+    assert arts[0].meta == {"extra": 1} and arts[1].id == "7"
+    assert [(Path(i.file).name, i.line) for i in issues] == [("in.jsonl", 2), ("in.jsonl", 3),
+                                                            ("in.jsonl", 5)]
+    assert str(issues[0]).startswith(str(f) + ":2: not valid JSON")
+
+
+def test_csv_rows_with_quoted_newlines_and_bad_rows(tmp_path: Path) -> None:
+    f = tmp_path / "in.csv"
+    f.write_bytes(
+        ('title,text,outlet\n"T1","Line one.\n\nLine two.",A\nT2,,B\nT3,"Third, with comma.",C,extra\n'
+         "T4,Четвёртая статья.,D\n").encode("cp1251")
+    )
+    arts, issues = _read(f)
+    assert [a.title for a in arts] == ["T1", "T4"]
+    assert arts[0].text == "Line one.\n\nLine two." and arts[1].text == "Четвёртая статья."
+    assert [i.line for i in issues] == [5, 6]
+
+
+def test_csv_without_text_column(tmp_path: Path) -> None:
+    f = tmp_path / "x.csv"
+    f.write_text("title,body\na,b\n")
+    arts, issues = _read(f)
+    assert not arts and issues[0].line == 1 and '"text"' in issues[0].message
+
+
+def test_unknown_and_missing_paths_are_issues(tmp_path: Path) -> None:
+    (tmp_path / "x.pdf").write_bytes(b"%PDF")
+    arts, issues = _read(tmp_path / "x.pdf", tmp_path / "nope.txt")
+    assert not arts
+    assert "no reader" in issues[0].message and "no such file" in issues[1].message
+
+
+def test_empty_text_file_is_an_issue(tmp_path: Path) -> None:
+    (tmp_path / "e.txt").write_text("  \n\n")
+    arts, issues = _read(tmp_path)
+    assert not arts and issues[0].message == "file is empty"
