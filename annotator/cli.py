@@ -161,13 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sentence", type=int, default=None, help="sentence number (1-based)")
     p.add_argument("--annotator", default=None, help="annotator name for this session")
 
-    for extra in EXTRA_COMMANDS:
-        extra(add)
+    # Sub-commands owned by other layers: each module has add_commands(add).
+    # --- command modules (one line each) ---
+    # --- end of command modules ---
     return parser
-
-
-#: Later layers (export, merge, agreement) add their sub-commands here.
-EXTRA_COMMANDS: list[Callable[[Callable[..., argparse.ArgumentParser]], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
