@@ -1,11 +1,14 @@
 """The one way to find shipped resources (codebooks, icons, stylesheets) on disk."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 #: The top-level ``resources/`` folder, a sibling of the ``annotator`` package. The package runs from a
 #: source checkout or an editable install, and the installer spec copies ``resources/`` alongside it.
 ROOT: Path = Path(__file__).resolve().parent.parent / "resources"
+if getattr(sys, "frozen", False):  # a PyInstaller build unpacks data under sys._MEIPASS
+    ROOT = Path(getattr(sys, "_MEIPASS")) / "resources"
 
 
 def path(relative: str) -> Path:
