@@ -710,6 +710,43 @@ class Store:
         keys = ("id", "title", "outlet", "date", "lang", "sentences", "entities")
         return [dict(zip(keys, r)) for r in rows]
 
+    # -- review queries --------------------------------------------------------------------------------
+
+    def labelled_sentences(self) -> dict[int, tuple[str, int]]:
+        """Every sentence with at least one label: id -> (article id, sentence index)."""
+        return {r[0]: (r[1], r[2]) for r in self.conn.execute(
+            "SELECT s.id, s.article_id, s.idx FROM sentences s"
+            " WHERE s.id IN (SELECT DISTINCT sentence_id FROM labels)"
+        )}
+
+    def mentioned_targets(self) -> dict[int, set[int]]:
+        """Labelled sentences -> the targets their entity mentions are linked to."""
+        out: dict[int, set[int]] = {}
+        for sid, tid in self.conn.execute(
+            "SELECT DISTINCT s.id, m.target_id FROM sentences s JOIN mentions m"
+            " ON m.article_id = s.article_id AND m.start >= s.start AND m.end <= s.end"
+            " WHERE m.target_id IS NOT NULL"
+            " AND s.id IN (SELECT DISTINCT sentence_id FROM labels)"
+        ):
+            out.setdefault(sid, set()).add(tid)
+        return out
+
+    def article_headers(self) -> list[tuple[str, str, str | None]]:
+        """(id, title, outlet) of every article, in import order (no text: cheap)."""
+        return [(r[0], r[1], r[2]) for r in self.conn.execute(
+            "SELECT id, title, outlet FROM articles ORDER BY rowid"
+        )]
+
+    def sentence_texts(self, sentence_ids: Iterable[int]) -> dict[int, str]:
+        ids = list(sentence_ids)
+        out: dict[int, str] = {}
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            out.update(self.conn.execute(
+                f"SELECT id, text FROM sentences WHERE id IN ({','.join('?' * len(part))})", part
+            ).fetchall())
+        return out
+
 
 def check_stance(value: str) -> str:
     v = value.upper()
