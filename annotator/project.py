@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from .codebooks import Codebook, load_codebook
+from .codebooks import Codebook, CodebookError, load_codebook
 from .ingest import RawArticle, expand_paths, read_paths
 from .model import (
     ENTITY_LABELS,
@@ -87,7 +87,10 @@ class Project:
         return self._codebook
 
     def set_codebook(self, name_or_path: str) -> Codebook:
-        codebook = load_codebook(name_or_path)
+        try:
+            codebook = load_codebook(name_or_path)
+        except (CodebookError, FileNotFoundError) as exc:
+            raise ProjectError(str(exc)) from exc
         self.store.set_meta("codebook", codebook.to_json())
         self._codebook = codebook
         return codebook
