@@ -1,0 +1,106 @@
+"""Importing from the window: in a worker thread, with a progress dialog, Cancel and a report."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QPushButton
+
+from annotator import Project
+from ui.main_window import MainWindow
+
+
+def make_corpus(folder: Path, n: int, bad: int = 0) -> Path:
+    """``n`` small English articles (distinct texts) and ``bad`` empty files, with a manifest."""
+    folder.mkdir()
+    entries = []
+    for i in range(n):
+        name = f"gen_{i:03d}.txt"
+        (folder / name).write_text(
+            f"Generated report number {i}\n\nThe council met on day {i} to discuss the budget."
+            f" Members asked about item {i * 7}. The vote was postponed.\n", encoding="utf-8")
+        entries.append({"file": name, "outlet": "Gen Daily" if i % 2 else "Gen Weekly",
+                        "lang": "en"})
+    for j in range(bad):
+        (folder / f"empty_{j}.txt").write_text("  \n", encoding="utf-8")
+    (folder / "manifest.json").write_text(json.dumps({"articles": entries}), encoding="utf-8")
+    return folder
+
+
+def test_import_runs_in_background_and_reports(window: MainWindow, qtbot, tmp_path: Path,
+                                               project_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = make_corpus(tmp_path / "corpus", 30, bad=2)
+    progress: list[int] = []
+    with qtbot.waitSignal(window.import_finished, timeout=60000) as finished:
+        task = window.import_files([str(corpus)], ner=False)
+        assert task is not None and task.dialog is not None
+        task.progressed.connect(lambda value, _max, _msg: progress.append(value))
+        assert window.import_task is task
+    report = finished.args[0]
+    assert report.articles_added == 30 and not report.cancelled
+    assert len(report.issues) == 2 and "empty" in str(report.issues[0])
+    assert progress, "progress reached the GUI thread"
+    assert task.finished and task.dialog is None  # the progress dialog is closed
+    dialog = window.report_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.issues.count() == 2
+    assert dialog.issues.item(0).text().startswith(str(corpus / "empty_"))
+    assert "30 articles imported" in dialog.summary.text()
+    dialog.close()
+    assert window.articles.model.total == 35
+    assert window.articles.outlet.findData("Gen Daily") >= 0
+    assert "Overall 0/" in window.progress_label.text()
+    with Project.open(project_path) as p:
+        assert p.count_articles() == 35
+
+
+def test_import_can_be_cancelled(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = make_corpus(tmp_path / "big", 120)
+    with qtbot.waitSignal(window.import_finished, timeout=60000) as finished:
+        task = window.import_files([str(corpus)], ner=False)
+        assert task is not None and task.dialog is not None
+        task.dialog.findChild(QPushButton).click()  # the dialog's Cancel button
+    report = finished.args[0]
+    assert report.cancelled
+    assert report.articles_added < 120
+    assert window.articles.model.total == 5 + report.articles_added
+    assert "cancelled" in window.report_dialog.summary.text()
+    window.report_dialog.close()
+
+
+def test_window_stays_responsive_during_import(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = make_corpus(tmp_path / "corpus", 40)
+    with qtbot.waitSignal(window.import_finished, timeout=60000):
+        window.import_files([str(corpus)], ner=False)
+        before = window.session.current
+        qtbot.keyClick(window.view, "j")  # the GUI thread is free: keys work during the import
+        assert window.session.current != before
+        assert window.import_files([str(corpus)]) is None  # one import at a time
+    window.report_dialog.close()
+
+
+def test_dropping_files_imports_them(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = make_corpus(tmp_path / "dropped", 3)
+    window.ner_action.setChecked(False)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in sorted(corpus.glob("*.txt"))])
+    event = QDropEvent(QPointF(400, 300), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.import_finished, timeout=60000) as finished:
+        window.dropEvent(event)
+    assert finished.args[0].articles_added == 3
+    window.report_dialog.close()
+
+
+def test_import_with_entities(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "ner"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Antony Blinken met officials in Astana on Tuesday.\n\n"
+                                  "The United States supports Kazakhstan.\n", encoding="utf-8")
+    with qtbot.waitSignal(window.import_finished, timeout=60000) as finished:
+        window.import_files([str(folder)], ner=True)
+    report = finished.args[0]
+    assert report.articles_added == 1 and report.mentions >= 2
+    window.report_dialog.close()

@@ -1,0 +1,109 @@
+"""Starts the desktop app (``annotator gui``): one QApplication, settings, annotator name, screenshot mode."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from annotator import resources
+
+SCREENSHOT_SIZE = (1600, 1000)
+
+
+def _application():  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from .settings import APPLICATION, ORGANISATION
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "annotator"])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("Annotator")
+    app.setDesktopFileName("annotator")
+    try:
+        app.setWindowIcon(QIcon(str(resources.path("icons/annotator.svg"))))
+        app.setStyleSheet(resources.path("style.qss").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        pass  # a missing icon or stylesheet only changes looks
+    return app
+
+
+def ask_annotator_name(parent: object = None) -> str:
+    """Ask once for the annotator's name; falls back to the login name if the dialog is cancelled."""
+    from PySide6.QtWidgets import QInputDialog
+
+    default = getpass.getuser()
+    name, ok = QInputDialog.getText(parent, "Who is annotating?",  # type: ignore[arg-type]
+                                    "Your name (stored with every label; change it later with"
+                                    " File → Switch annotator):", text=default)
+    name = name.strip() if ok else ""
+    return name or default
+
+
+def main(args: argparse.Namespace) -> int:
+    screenshot = getattr(args, "screenshot", None)
+    if screenshot and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    app = _application()
+
+    from .main_window import MainWindow
+    from .settings import annotator_name, open_settings, recent_projects, set_annotator_name
+
+    settings = open_settings()
+    name = (getattr(args, "annotator", None) or "").strip() or annotator_name(settings)
+    if not name:
+        if screenshot:
+            name = "annotator"
+        else:
+            name = ask_annotator_name()
+            set_annotator_name(settings, name)
+    window = MainWindow(settings, name, restore_layout=not screenshot)
+    project = getattr(args, "project", None)
+    if project:
+        if not window.open_project(project) and screenshot:
+            print(f"cannot open {project}", file=sys.stderr)
+            return 1
+    elif not screenshot:
+        recent = [p for p in recent_projects(settings) if Path(p).is_file()]
+        if recent:
+            window.open_project(recent[0])
+    if screenshot:
+        return take_screenshot(window, screenshot, getattr(args, "article", None),
+                               getattr(args, "sentence", None))
+    window.show()
+    return int(app.exec())
+
+
+def take_screenshot(window: "object", out: str, article: int | None, sentence: int | None) -> int:
+    """Render the window offscreen at a fixed size, at the given article/sentence, to a PNG."""
+    from PySide6.QtWidgets import QApplication
+
+    from .main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    window.persist_layout = False  # a screenshot must not change the user's window layout
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    QApplication.processEvents()
+    if article is not None or sentence is not None:
+        if not window.goto_article_number(article or 1, sentence):
+            print(f"no article {article or 1} in the project", file=sys.stderr)
+    QApplication.processEvents()
+    if window.session.current >= 0:
+        window.view.set_current(window.session.current)  # scroll again now that sizes are final
+    for _ in range(3):
+        QApplication.processEvents()
+    pixmap = window.grab()
+    ok = pixmap.save(out, "PNG")
+    window.close()
+    QApplication.processEvents()
+    if not ok:
+        print(f"could not write {out}", file=sys.stderr)
+        return 1
+    print(out)
+    return 0

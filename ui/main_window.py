@@ -1,0 +1,718 @@
+"""The main window: menus, docks, status bar and key actions, wired to one Session."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.model import GOLD_ANNOTATOR, ImportReport
+from annotator.progress import Progress
+from annotator.project import Project, ProjectError
+
+from . import settings as app_settings
+from .article_list import ArticleListPanel
+from .article_view import ArticleView
+from .dialogs import ImportReportDialog, LinkTargetDialog, ShortcutsDialog, show_about
+from .entities import EntityLegend, EntityTypeToggles
+from .keys import BINDINGS, STANCE_COMMANDS, binding, with_key
+from .label_panel import LabelPanel, TargetRow
+from .session import Session
+from .worker import BackgroundTask, cancel_all_and_wait, run_in_background, running_tasks
+
+PROJECT_FILTER = "Annotator projects (*.annot);;All files (*)"
+IMPORT_FILTER = "Articles (*.txt *.text *.md *.jsonl *.json *.csv *.tsv);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    import_finished = Signal(object)  # ImportReport (None when the import failed)
+
+    def __init__(self, settings: QSettings, annotator: str = "", restore_layout: bool = True) -> None:
+        super().__init__()
+        self.settings = settings
+        self.persist_layout = True
+        self.session = Session(annotator, self)
+        self.actions_by_command: dict[str, QAction] = {}
+        self.frame_actions: list[QAction] = []
+        self.import_task: BackgroundTask | None = None
+        self.report_dialog: ImportReportDialog | None = None
+        self.setObjectName("main_window")
+        self.setWindowTitle("Annotator")
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
+                            | QMainWindow.DockOption.AllowTabbedDocks)
+
+        self.toggles = EntityTypeToggles(self)
+        self._build_central()
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._build_status()
+        self._connect()
+        self._update_title()
+        self._update_history_actions()
+        self.resize(1500, 950)
+        if restore_layout:
+            self._restore_layout()
+
+    # -- construction ---------------------------------------------------------------------------------
+
+    def _build_central(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 2)
+        layout.setSpacing(4)
+        self.title = QLabel("")
+        self.title.setObjectName("article_title")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.meta = QLabel("")
+        self.meta.setObjectName("article_meta")
+        self.meta.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta.setStyleSheet("color: #495057;")
+        self.view = ArticleView()
+        self.view.target_lookup = self.session.target
+        self.legend = EntityLegend(self.toggles)
+        layout.addWidget(self.title)
+        layout.addWidget(self.meta)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.view, 1)
+        self.setCentralWidget(central)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState/restoreState find docks by name
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.articles = ArticleListPanel()
+        self.articles_dock = self._dock("Articles", "articles_dock", self.articles,
+                                        Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.panel = LabelPanel()
+        self.panel.return_focus_to = self.view
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.panel)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.label_dock = self._dock("Label", "label_dock", scroll,
+                                     Qt.DockWidgetArea.RightDockWidgetArea)
+        from .targets_panel import TargetsPanel  # imported here: it needs the session
+
+        self.targets = TargetsPanel(self.session)
+        self.targets_dock = self._dock("Targets", "targets_dock", self.targets,
+                                       Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.splitDockWidget(self.articles_dock, self.targets_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.articles_dock, self.label_dock], [540, 420],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.articles_dock, self.targets_dock], [560, 300],
+                         Qt.Orientation.Vertical)
+
+    def _action(self, text: str, slot: Callable[[], object], keys: tuple[str, ...] = (),
+                command: str | None = None, tip: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if keys:
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _=False: slot())
+        self.addAction(action)  # active even when its menu is hidden
+        if command:
+            action.setObjectName(command)
+            self.actions_by_command[command] = action
+        return action
+
+    def _key_action(self, command: str, slot: Callable[[], object]) -> QAction:
+        b = binding(command)
+        return self._action(b.text, slot, b.keys, command, with_key(b.text, command))
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.new_action = a("&New project…", self.new_project_dialog, ("Ctrl+N",), "new")
+        self.open_action = a("&Open project…", self.open_project_dialog, ("Ctrl+O",), "open")
+        self.import_action = a("&Import files…", self.import_files_dialog, ("Ctrl+I",), "import")
+        self.import_folder_action = a("Import &folder…", self.import_folder_dialog, (),
+                                      "import_folder")
+        self.ner_action = a("Find entities when importing", lambda: None, (), "ner")
+        self.ner_action.setCheckable(True)
+        self.ner_action.setChecked(self.settings.value("import/ner", True, type=bool))
+        self.ner_action.toggled.connect(lambda on: self.settings.setValue("import/ner", on))
+        self.export_action = a("&Export…", self.open_export_dialog, (), "export",
+                               "Export labels as a dataset (not available yet)")
+        self.export_action.setEnabled(False)
+        self.switch_action = a("S&witch annotator…", self.switch_annotator_dialog, (), "switch")
+        self.close_project_action = a("&Close project", self.close_project, ("Ctrl+W",), "close")
+        self.quit_action = a("&Quit", self.close, ("Ctrl+Q",), "quit")
+        k = self._key_action
+        k("undo", self.undo)
+        k("redo", self.redo)
+        k("next_sentence", lambda: self.step(+1))
+        k("prev_sentence", lambda: self.step(-1))
+        k("next_unlabelled", self.next_unlabelled)
+        k("prev_unlabelled", self.prev_unlabelled)
+        k("next_article", lambda: self.step_article(+1))
+        k("prev_article", lambda: self.step_article(-1))
+        k("next_target", lambda: self.panel.cycle_target(+1))
+        k("prev_target", lambda: self.panel.cycle_target(-1))
+        for command, value in STANCE_COMMANDS.items():
+            k(command, lambda v=value: self.set_stance(v))
+        k("stance_clear", lambda: self.set_stance(None))
+        k("irrelevant", self.panel.toggle_irrelevant)
+        k("note", self.panel.focus_note)
+        k("shortcuts", self.show_shortcuts)
+        self.about_action = a("&About", lambda: show_about(self), (), "about")
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        m = bar.addMenu("&File")
+        m.addAction(self.new_action)
+        m.addAction(self.open_action)
+        self.recent_menu = m.addMenu("Open &recent")
+        self.recent_menu.setObjectName("recent_menu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        m.addSeparator()
+        m.addAction(self.import_action)
+        m.addAction(self.import_folder_action)
+        m.addAction(self.ner_action)
+        m.addAction(self.export_action)
+        m.addSeparator()
+        m.addAction(self.switch_action)
+        m.addAction(self.close_project_action)
+        m.addSeparator()
+        m.addAction(self.quit_action)
+        m = bar.addMenu("&Edit")
+        m.addAction(self.actions_by_command["undo"])
+        m.addAction(self.actions_by_command["redo"])
+        m.addSeparator()
+        m.addAction(self.switch_action)
+        m = bar.addMenu("&Go")
+        for command in ("next_sentence", "prev_sentence", "next_unlabelled", "prev_unlabelled",
+                        "next_article", "prev_article"):
+            m.addAction(self.actions_by_command[command])
+        m = bar.addMenu("&Label")
+        for command in ("next_target", "prev_target", "stance_against", "stance_neutral",
+                        "stance_favor", "stance_clear", "irrelevant", "note"):
+            m.addAction(self.actions_by_command[command])
+        self.frames_menu = m.addMenu("&Frames")
+        m = bar.addMenu("&View")
+        for dock in (self.articles_dock, self.label_dock, self.targets_dock):
+            m.addAction(dock.toggleViewAction())
+        m.addSeparator()
+        entity_menu = m.addMenu("&Entity types")
+        for action in self.toggles.actions.values():
+            entity_menu.addAction(action)
+        m = bar.addMenu("&Help")
+        m.addAction(self.actions_by_command["shortcuts"])
+        m.addAction(self.about_action)
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        self.annotator_label = QLabel()
+        self.annotator_label.setObjectName("status_annotator")
+        self.path_label = QLabel()
+        self.path_label.setObjectName("status_path")
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("status_progress")
+        for w in (self.progress_label, self.annotator_label, self.path_label):
+            bar.addPermanentWidget(w)
+        self._update_status()
+
+    def _connect(self) -> None:
+        s = self.session
+        s.project_changed.connect(self._project_changed)
+        s.annotator_changed.connect(self._annotator_changed)
+        s.article_loaded.connect(self._article_loaded)
+        s.current_changed.connect(self._current_changed)
+        s.label_changed.connect(self._label_changed)
+        s.labels_reloaded.connect(self._labels_reloaded)
+        s.mentions_changed.connect(self._mentions_changed)
+        s.targets_changed.connect(self._targets_changed)
+        s.history_changed.connect(self._update_history_actions)
+        s.progress_changed.connect(self._update_status)
+        self.articles.article_activated.connect(self.goto_article)
+        self.view.sentence_clicked.connect(self.session.set_current)
+        self.view.add_entity_requested.connect(self.add_entity)
+        self.view.relabel_requested.connect(lambda mid, lab: self._try(
+            lambda: self.session.relabel_mention(mid, lab)))
+        self.view.remove_requested.connect(lambda mid: self._try(
+            lambda: self.session.remove_mention(mid)))
+        self.view.unlink_requested.connect(lambda mid: self._try(
+            lambda: self.session.link_mention(mid, None)))
+        self.view.link_requested.connect(self.link_mention_dialog)
+        self.panel.edited.connect(self._label_edited)
+        self.toggles.changed.connect(self.view.set_visible_types)
+
+    # -- settings -------------------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = app_settings.recent_projects(self.settings)
+        for path in recent:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_project(p))
+        if not recent:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    # -- projects -------------------------------------------------------------------------------------
+
+    def _busy(self) -> bool:
+        if running_tasks():
+            QMessageBox.information(self, "Busy", "Wait for the import to finish, or cancel it.")
+            return True
+        return False
+
+    def open_project(self, path: str | os.PathLike[str]) -> bool:
+        if running_tasks():
+            self.statusBar().showMessage("An import is running: wait for it or cancel it", 5000)
+            return False
+        try:
+            self.session.open(str(path))
+        except ProjectError as exc:
+            QMessageBox.warning(self, "Cannot open the project", str(exc))
+            app_settings.remove_recent_project(self.settings, str(path))
+            return False
+        app_settings.add_recent_project(self.settings, str(path))
+        return True
+
+    def new_project_dialog(self) -> None:
+        if self._busy():
+            return
+        path, _f = QFileDialog.getSaveFileName(self, "New project", str(Path.home() / "study.annot"),
+                                               PROJECT_FILTER)
+        if path:
+            if not Path(path).suffix:
+                path += ".annot"
+            if Path(path).exists():
+                QMessageBox.information(self, "New project", "That file exists: it is opened.")
+            self.open_project(path)
+
+    def open_project_dialog(self) -> None:
+        if self._busy():
+            return
+        path, _f = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        if path:
+            self.open_project(path)
+
+    def close_project(self) -> None:
+        if not self._busy():
+            self.panel.flush()
+            self.session.close()
+
+    def open_export_dialog(self) -> None:
+        """Placeholder: the export dialog is wired by the export layer."""
+        QMessageBox.information(self, "Export", "Export is not available yet.")
+
+    # -- annotator ------------------------------------------------------------------------------------
+
+    def switch_annotator_dialog(self) -> None:
+        known = self.session.project.annotators() if self.session.project is not None else []
+        names = list(dict.fromkeys([self.session.annotator, *known] if self.session.annotator
+                                   else known))
+        name, ok = QInputDialog.getItem(self, "Switch annotator",
+                                        "Your name (labels and undo history are kept per name):",
+                                        names, 0, True)
+        if ok:
+            self.switch_annotator(name)
+
+    def switch_annotator(self, name: str) -> bool:
+        name = name.strip()
+        if not name or name == GOLD_ANNOTATOR:
+            QMessageBox.warning(self, "Annotator", f"Choose a name (not “{GOLD_ANNOTATOR}”,"
+                                                   " which is kept for adjudicated labels).")
+            return False
+        self.panel.flush()  # a pending note is saved under the old name
+        app_settings.set_annotator_name(self.settings, name)
+        self.session.set_annotator(name)
+        return True
+
+    def _annotator_changed(self, name: str) -> None:
+        current = self.session.article.id if self.session.article else None
+        self.articles.model.set_source(self.session.project, name)
+        self.articles.update_count()
+        if current is not None:
+            self.articles.select_article(current, emit=False)
+        self._update_status()
+
+    # -- import ---------------------------------------------------------------------------------------
+
+    def import_files_dialog(self) -> None:
+        paths, _f = QFileDialog.getOpenFileNames(self, "Import articles", "", IMPORT_FILTER)
+        if paths:
+            self.import_files(paths)
+
+    def import_folder_dialog(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Import a folder of articles")
+        if path:
+            self.import_files([path])
+
+    def import_files(self, paths: list[str], ner: bool | None = None) -> BackgroundTask | None:
+        """Import in a worker thread that opens its own Project; the window stays usable."""
+        if self.session.project is None:
+            QMessageBox.information(self, "Import", "Open or create a project first.")
+            return None
+        if running_tasks():
+            self.statusBar().showMessage("An import is already running", 5000)
+            return None
+        project_path = self.session.project.path
+        find_entities = self.ner_action.isChecked() if ner is None else ner
+
+        def work(progress: Progress) -> ImportReport:
+            with Project.open(project_path) as p:
+                return p.import_files(paths, ner=find_entities, progress=progress)
+
+        self.import_task = run_in_background(self, work, self._import_done, self._import_failed,
+                                             title="Importing articles")
+        return self.import_task
+
+    def _import_done(self, report: ImportReport | None) -> None:
+        self.import_task = None
+        if report is None:
+            report = ImportReport(cancelled=True)
+        self._after_import()
+        self.report_dialog = ImportReportDialog(report, self)
+        self.report_dialog.open()
+        self.import_finished.emit(report)
+
+    def _import_failed(self, exc: BaseException, details: str) -> None:
+        self.import_task = None
+        self._after_import()
+        box = QMessageBox(QMessageBox.Icon.Critical, "Import failed", str(exc),
+                          QMessageBox.StandardButton.Close, self)
+        box.setDetailedText(details)
+        box.open()
+        self.import_finished.emit(None)
+
+    def _after_import(self) -> None:
+        if self.session.project is None:
+            return
+        self.session.articles_imported()
+        self.articles.fill_choices(self.session.project)
+        self.articles.reload()
+        if self.session.article is None and self.articles.model.loaded():
+            self.articles.select_row(0)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if urls and all(u.isLocalFile() for u in urls):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            if len(paths) == 1 and paths[0].endswith(".annot"):
+                self.open_project(paths[0])
+            else:
+                self.import_files(paths)
+
+    # -- navigation -----------------------------------------------------------------------------------
+
+    def goto_article(self, article_id: str, sentence_index: int | None = None) -> None:
+        if self.session.project is None:
+            return
+        self.panel.flush()
+        self.session.load_article(article_id, sentence_index)
+
+    def goto_article_number(self, number: int, sentence: int | None = None) -> bool:
+        """Open the ``number``-th article of the list (1-based) at sentence ``sentence`` (1-based)."""
+        if not self.articles.select_row(number - 1, emit=False):
+            return False
+        article_id = self.articles.current_article_id()
+        assert article_id is not None
+        self.goto_article(article_id, None if sentence is None else sentence - 1)
+        return True
+
+    def step(self, delta: int) -> None:
+        if self.session.article is None:
+            return
+        if not self.session.step(delta):
+            where = "last" if delta > 0 else "first"
+            keys = "] or Ctrl+Down" if delta > 0 else "[ or Ctrl+Up"
+            self.statusBar().showMessage(f"That was the {where} sentence; {keys} moves to the"
+                                         " next article", 4000)
+
+    def step_article(self, delta: int) -> None:
+        current = self.session.article.id if self.session.article else None
+        target = self.articles.neighbour(current, delta)
+        if target is None:
+            self.statusBar().showMessage("No more articles in the list", 3000)
+            return
+        self.articles.select_article(target, emit=False)
+        self.goto_article(target)
+
+    def next_unlabelled(self) -> None:
+        s = self.session
+        if s.project is None:
+            return
+        if s.article is not None:
+            i = s.next_unlabelled_index(s.current)
+            if i is not None:
+                s.set_current(i)
+                return
+        step = self.articles.rows_after(s.article.id if s.article else None)
+        while (row := step()) is not None:
+            if row.n_labelled < row.n_units:
+                self.articles.select_article(row.id, emit=False)
+                self.goto_article(row.id, None)
+                first = s.next_unlabelled_index(-1)
+                if first is not None:
+                    s.set_current(first)
+                return
+        self.statusBar().showMessage("No unlabelled sentences after this one in the list", 5000)
+
+    def prev_unlabelled(self) -> None:
+        s = self.session
+        if s.article is None:
+            return
+        i = s.next_unlabelled_index(s.current, -1)
+        if i is not None:
+            s.set_current(i)
+        else:
+            self.statusBar().showMessage("No unlabelled sentence before this one in the article",
+                                         3000)
+
+    # -- labelling ------------------------------------------------------------------------------------
+
+    def set_stance(self, value: str | None) -> None:
+        if self.session.sentence is None:
+            return
+        if not self.panel.set_stance(value):
+            self.statusBar().showMessage("No target to label here: pin targets in the Targets"
+                                         " panel to label them on any sentence", 5000)
+
+    def _label_edited(self, sentence_id: int, stance: dict[int, str], frames: list[str],
+                      irrelevant: bool, note: str) -> None:
+        if self.session.project is None:
+            return
+        self._try(lambda: self.session.set_label(sentence_id, stance, frames, irrelevant, note))
+
+    def undo(self) -> None:
+        self._history(undo=True)
+
+    def redo(self) -> None:
+        self._history(undo=False)
+
+    def _history(self, undo: bool) -> None:
+        if self.session.project is None:
+            return
+        self.panel.flush()
+        affected = self.session.undo() if undo else self.session.redo()
+        word = "Undone" if undo else "Redone"
+        if affected is None:
+            self.statusBar().showMessage(f"Nothing to {'undo' if undo else 'redo'}", 3000)
+        else:
+            self.statusBar().showMessage(f"{word}: {', '.join(sorted(affected.kinds))}", 3000)
+
+    # -- entities and targets ---------------------------------------------------------------------------
+
+    def add_entity(self, start: int, end: int, label: str) -> None:
+        self._try(lambda: self.session.add_mention(start, end, label))
+
+    def link_mention_dialog(self, mention_id: int) -> None:
+        mention = next((m for s in self.session.sentences for m in s.mentions
+                        if m.id == mention_id), None)
+        if mention is None:
+            return
+        dialog = LinkTargetDialog(mention, list(self.session.targets().values()), self)
+        if dialog.exec():
+            self.link_mention(mention_id, dialog.chosen_id, dialog.new_name, dialog.new_kind)
+
+    def link_mention(self, mention_id: int, target_id: int | None, new_name: str = "",
+                     new_kind: str = "PER") -> None:
+        def work() -> None:
+            tid = target_id
+            if tid is None and new_name:
+                tid = self.session.create_target(new_name, new_kind).id
+            if tid is not None:
+                self.session.link_mention(mention_id, tid)
+        self._try(work)
+
+    # -- reactions to the session --------------------------------------------------------------------------
+
+    def _try(self, fn: Callable[[], object]) -> None:
+        try:
+            fn()
+        except ProjectError as exc:
+            self.statusBar().showMessage(str(exc), 6000)
+            QMessageBox.warning(self, "Not done", str(exc))
+
+    def _project_changed(self) -> None:
+        p = self.session.project
+        self.articles.set_source(p, self.session.annotator)
+        self.panel.set_codebook(p.codebook if p is not None else None)
+        self._build_frame_actions()
+        self._update_title()
+        self._update_status()
+        self.export_action.setEnabled(False)
+        for action in (self.import_action, self.import_folder_action, self.close_project_action,
+                       self.switch_action):
+            action.setEnabled(p is not None or action is self.switch_action)
+        if p is not None and self.articles.model.loaded():
+            self.articles.select_row(0)
+
+    def _build_frame_actions(self) -> None:
+        for action in self.frame_actions:
+            self.removeAction(action)
+            action.deleteLater()
+        self.frame_actions = []
+        self.frames_menu.clear()
+        codebook = self.session.project.codebook if self.session.project is not None else None
+        if codebook is None:
+            return
+        reserved = {k.casefold() for b in BINDINGS for k in b.keys}
+        for frame in codebook.frames:
+            if frame.key.casefold() in reserved:
+                continue  # the codebook validator forbids it; never steal a navigation key
+            action = self._action(f"{frame.name}", lambda f=frame.id: self.panel.toggle_frame(f),
+                                  (frame.key,), f"frame_{frame.id}",
+                                  f"{frame.definition} ({frame.key})")
+            self.frames_menu.addAction(action)
+            self.frame_actions.append(action)
+
+    def _article_loaded(self, article_id: str) -> None:
+        s = self.session
+        a = s.article
+        self.view.set_article(a, s.sentences, s.labels, s.current)
+        if a is None:
+            self.title.setText("")
+            self.meta.setText("")
+        else:
+            self.title.setText(a.title)
+            bits = [a.outlet or "no outlet", a.date or "no date", a.lang,
+                    f"{len(s.sentences)} sentences", f"{sum(len(x.mentions) for x in s.sentences)}"
+                    " entities"]
+            self.meta.setText("  ·  ".join(bits))
+            if self.articles.current_article_id() != a.id:
+                self.articles.select_article(a.id, emit=False)
+            self.articles.model.refresh_article(a.id)
+        self._update_status()
+
+    def _current_changed(self, index: int) -> None:
+        self.view.set_current(index)
+        self._show_current()
+        self._update_status()
+
+    def _show_current(self) -> None:
+        s = self.session
+        sentence = s.sentence
+        label = s.label(sentence.id) if sentence is not None else None
+        position = ""
+        if sentence is not None:
+            position = f"{sentence.index + 1} of {len(s.sentences)}"
+        self.panel.show_sentence(sentence, label, self.target_rows(), position)
+
+    def target_rows(self) -> list[TargetRow]:
+        """Targets mentioned in the current sentence, then pinned ones, then any with a stance."""
+        s = self.session
+        sentence = s.sentence
+        if sentence is None or s.project is None:
+            return []
+        targets = s.targets()
+        rows: list[TargetRow] = []
+        seen: set[int] = set()
+        for m in sentence.mentions:
+            t = targets.get(m.target_id) if m.target_id is not None else None
+            if t is not None and t.id not in seen:
+                rows.append(TargetRow(t, "mentioned"))
+                seen.add(t.id)  # type: ignore[arg-type]
+        for t in sorted(targets.values(), key=lambda t: t.name.casefold()):
+            if t.pinned and t.id not in seen:
+                rows.append(TargetRow(t, "pinned"))
+                seen.add(t.id)  # type: ignore[arg-type]
+        label = s.label(sentence.id)
+        for tid in (label.stance if label else {}):
+            t = targets.get(tid)
+            if t is not None and tid not in seen:
+                rows.append(TargetRow(t, "labelled"))
+                seen.add(tid)
+        return rows
+
+    def _label_changed(self, sentence_id: int) -> None:
+        s = self.session
+        self.view.set_labels(s.labels)
+        if s.sentence is not None and s.sentence.id == sentence_id:
+            self.panel.show_label(s.label(sentence_id))
+        if s.article is not None:
+            self.articles.model.refresh_article(s.article.id)
+
+    def _labels_reloaded(self) -> None:
+        self._label_changed(self.session.sentence.id if self.session.sentence else -1)
+        self._show_current()
+
+    def _mentions_changed(self, _article_id: str) -> None:
+        self.view.update_mentions(self.session.sentences)
+        self._show_current()
+
+    def _targets_changed(self) -> None:
+        if self.session.sentence is not None:
+            self._show_current()
+
+    def _update_history_actions(self) -> None:
+        self.actions_by_command["undo"].setEnabled(self.session.can_undo())
+        self.actions_by_command["redo"].setEnabled(self.session.can_redo())
+
+    def _update_title(self) -> None:
+        path = self.session.path
+        self.setWindowTitle(f"{Path(path).name} — Annotator" if path else "Annotator")
+
+    def _update_status(self) -> None:
+        s = self.session
+        self.annotator_label.setText(f"Annotator: {s.annotator or '—'}")
+        self.path_label.setText(s.path or "no project")
+        self.path_label.setToolTip(s.path or "")
+        if s.project is None:
+            self.progress_label.setText("")
+            return
+        done, total = s.overall_progress()
+        text = f"Overall {done}/{total} labelled"
+        if s.article is not None:
+            a_done, a_total = s.article_progress()
+            text = f"Article {a_done}/{a_total} labelled  ·  " + text
+        self.progress_label.setText(text)
+
+    # -- help and closing -------------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        codebook = self.session.project.codebook if self.session.project is not None else None
+        dialog = ShortcutsDialog(codebook, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.shortcuts_dialog = dialog
+        return dialog
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.panel.flush()
+        if self.persist_layout:
+            self.save_layout()
+            self.settings.sync()
+        cancel_all_and_wait()
+        self.session.close()
+        super().closeEvent(event)

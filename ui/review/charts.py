@@ -1,0 +1,362 @@
+"""The review charts (pyqtgraph): label distributions, agreement with CIs, confusion, progress, outlets."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.model import STANCE_VALUES
+from annotator.review import (
+    AgreementReport,
+    Confusion,
+    Distribution,
+    FieldResult,
+    OutletComparison,
+)
+
+#: Colour-blind-safe (Okabe-Ito), one per series: annotators, outlets, stance values.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+STANCE_COLOURS = {"AGAINST": "#D55E00", "NEUTRAL": "#999999", "FAVOR": "#0072B2", "none": "#DDDDDD"}
+INK = "#222222"
+
+
+def colour(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def _style(plot: pg.PlotItem, title: str = "") -> pg.PlotItem:
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(INK))
+        axis.setTextPen(pg.mkPen(INK))
+    if title:
+        plot.setTitle(title, color=INK, size="11pt")
+    plot.showGrid(x=True, y=True, alpha=0.15)
+    plot.setMenuEnabled(False)
+    return plot
+
+
+def _legend(plot: pg.PlotItem, offset: tuple[int, int] = (-10, 10)) -> pg.LegendItem:
+    legend = plot.addLegend(offset=offset, labelTextColor=INK, brush=pg.mkBrush(255, 255, 255, 220),
+                            pen=pg.mkPen("#cccccc"))
+    return legend
+
+
+def _short(text: str, n: int = 28) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+class ChartPanel(QWidget):
+    """A chart with a title row (optional selectors) and an "Export PNG…" button."""
+
+    exported = Signal(str)
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.controls = QHBoxLayout()
+        self.heading = QLabel(f"<b>{title}</b>")
+        self.controls.addWidget(self.heading)
+        self.controls.addStretch(1)
+        self.export_button = QPushButton("Export PNG…")
+        self.export_button.setToolTip("Save this chart as a PNG image")
+        self.export_button.clicked.connect(self._ask_export)
+        self.controls.addWidget(self.export_button)
+        self.message = QLabel("")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setStyleSheet("color: #666; padding: 24px;")
+        self.message.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(self.controls)
+        layout.addWidget(self.message)
+        layout.addWidget(self.graphics, 1)
+
+    def show_message(self, text: str) -> None:
+        """An explanation instead of an empty chart (no data yet, nothing to compare)."""
+        self.graphics.clear()
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def export_png(self, path: str | Path) -> Path:
+        path = Path(path)
+        if not self.graphics.grab().save(str(path), "PNG"):
+            raise OSError(f"could not write {path}")
+        self.exported.emit(str(path))
+        return path
+
+    def _ask_export(self) -> None:
+        name = self.title.lower().replace(" ", "-")
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {self.title}", f"{name}.png",
+                                              "PNG images (*.png)")
+        if path:
+            self.export_png(path)
+
+
+def _hbars(plot: pg.PlotItem, names: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]],
+           group: float = 0.8) -> None:
+    """Grouped horizontal bars: one row per name (top to bottom), one bar per series."""
+    n = max(1, len(series))
+    h = group / n
+    rows = len(names)
+    for i, (label, col, values) in enumerate(series):
+        y = np.arange(rows, 0, -1, dtype=float) - group / 2 + h * (n - 1 - i) + h / 2
+        plot.addItem(pg.BarGraphItem(x0=0, y=y, width=np.asarray(values, dtype=float), height=h * 0.92,
+                                     brush=col, pen=pg.mkPen(None), name=label))
+    plot.getAxis("left").setTicks([[(rows - k, _short(nm)) for k, nm in enumerate(names)]])
+    plot.setYRange(0.4, rows + 0.6, padding=0)
+
+
+def _vbars(plot: pg.PlotItem, names: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]],
+           group: float = 0.8) -> None:
+    n = max(1, len(series))
+    w = group / n
+    for i, (label, col, values) in enumerate(series):
+        x = np.arange(len(names), dtype=float) - group / 2 + w * i + w / 2
+        plot.addItem(pg.BarGraphItem(x=x, height=np.asarray(values, dtype=float), width=w * 0.92,
+                                     brush=col, pen=pg.mkPen(None), name=label))
+    plot.getAxis("bottom").setTicks([[(k, _short(nm, 16)) for k, nm in enumerate(names)]])
+    plot.setXRange(-0.6, len(names) - 0.4, padding=0)
+
+
+def _legend_for(plot: pg.PlotItem, series: Sequence[tuple[str, str]]) -> None:
+    legend = _legend(plot)
+    for label, col in series:
+        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=col), label)
+
+
+class DistributionChart(ChartPanel):
+    """How often each annotator (and gold) chose each frame and each stance value."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Label distribution", parent)
+
+    def set_data(self, d: Distribution) -> None:
+        self.graphics.clear()
+        if not d.annotators:
+            self.show_message("No labels yet.")
+            return
+        self.show_message("")
+        series = [(a, colour(i)) for i, a in enumerate(d.annotators)]
+        frames = _style(self.graphics.addPlot(row=0, col=0), "Frames (labels with the frame)")
+        _hbars(frames, [name for _, name in d.frames],
+               [(a, c, d.frame_counts[a]) for a, c in series])
+        frames.setLabel("bottom", "labels", color=INK)
+        stance = _style(self.graphics.addPlot(row=0, col=1), "Stance (stance values given)")
+        _vbars(stance, list(STANCE_VALUES), [(a, c, d.stance_counts[a]) for a, c in series])
+        stance.setLabel("left", "stances", color=INK)
+        _legend_for(stance, [(f"{a} ({d.labels.get(a, 0)} labels)", c) for a, c in series])
+        self.graphics.ci.layout.setColumnStretchFactor(0, 3)
+        self.graphics.ci.layout.setColumnStretchFactor(1, 2)
+
+
+class AgreementChart(ChartPanel):
+    """Krippendorff's alpha per field with its 95% bootstrap interval; n/a fields say so."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Agreement per field", parent)
+        self.max_fields = 16
+
+    def set_data(self, report: AgreementReport) -> None:
+        self.graphics.clear()
+        if not report.units:
+            self.show_message("No sentence has been labelled by two annotators yet: "
+                              "agreement needs overlapping labels.")
+            return
+        self.show_message("")
+        rows: list[tuple[str, FieldResult, str]] = []
+        for f in report.fields:
+            if f.key.startswith("frame:") and f.alpha.value is None:
+                continue  # unused frames: listed as n/a in the report, noise in a chart
+            rows.append((f.title + (" (nominal)" if f.ordinal else ""), f, "alpha"))
+            if f.ordinal is not None:
+                rows.append((f.title + " (ordinal)", f, "ordinal"))
+        rows = rows[: self.max_fields]
+        plot = _style(self.graphics.addPlot(), f"Krippendorff's alpha, {report.units} units"
+                      + (f", 95% CI from {report.bootstrap} resamples" if report.bootstrap else ""))
+        n = len(rows)
+        ys = np.arange(n, 0, -1, dtype=float)
+        values, lows, highs, cols = [], [], [], []
+        for (title, f, which), y in zip(rows, ys):
+            stat = f.ordinal if which == "ordinal" else f.alpha
+            assert stat is not None
+            v = stat.value
+            values.append(0.0 if v is None else v)
+            cols.append("#bbbbbb" if v is None else ("#009E73" if v >= 0.8 else
+                                                       "#E69F00" if v >= 0.667 else "#D55E00"))
+            if v is None:
+                text = pg.TextItem(f"n/a: {stat.reason}", color="#666666", anchor=(0, 0.5))
+                text.setPos(0.01, y)
+                plot.addItem(text)
+            if stat.ci and v is not None:
+                lows.append((y, v - stat.ci[0], stat.ci[1] - v, v))
+        plot.addItem(pg.BarGraphItem(x0=0, y=ys, width=values, height=0.6, brushes=cols,
+                                     pen=pg.mkPen(None)))
+        if lows:
+            arr = np.array(lows)
+            plot.addItem(pg.ErrorBarItem(x=arr[:, 3], y=arr[:, 0], left=arr[:, 1], right=arr[:, 2],
+                                         beam=0.2, pen=pg.mkPen(INK, width=1.5)))
+        for x, style in ((0.667, Qt.PenStyle.DashLine), (0.8, Qt.PenStyle.DashLine)):
+            plot.addItem(pg.InfiniteLine(pos=x, angle=90, pen=pg.mkPen("#888888", style=style)))
+        plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen(INK)))
+        plot.getAxis("left").setTicks([[(y, _short(t, 40)) for (t, _, _), y in zip(rows, ys)]])
+        plot.setYRange(0.4, n + 0.6, padding=0)
+        low = min([0.0] + [v for v in values] + [r[3] - r[1] for r in lows])
+        plot.setXRange(min(-0.05, low - 0.05), 1.02, padding=0)
+        plot.setLabel("bottom", "alpha (dashed: 0.667 tentative, 0.8 reliable)", color=INK)
+
+
+class ConfusionChart(ChartPanel):
+    """Stance of one annotator against another, as a heat map with counts."""
+
+    pair_changed = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Stance confusion", parent)
+        self.first = QComboBox()
+        self.second = QComboBox()
+        for combo in (self.first, self.second):
+            combo.setMinimumContentsLength(10)
+            combo.currentTextChanged.connect(self._pair_chosen)
+        self.controls.insertWidget(1, QLabel("rows:"))
+        self.controls.insertWidget(2, self.first)
+        self.controls.insertWidget(3, QLabel("columns:"))
+        self.controls.insertWidget(4, self.second)
+
+    def set_annotators(self, names: Sequence[str]) -> None:
+        for combo, pick in ((self.first, 0), (self.second, 1)):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems(list(names))
+            if len(names) > pick:
+                combo.setCurrentIndex(pick)
+            combo.blockSignals(False)
+
+    def _pair_chosen(self, _text: str) -> None:
+        a, b = self.first.currentText(), self.second.currentText()
+        if a and b:
+            self.pair_changed.emit(a, b)
+
+    def set_data(self, c: Confusion) -> None:
+        self.graphics.clear()
+        total = sum(map(sum, c.matrix))
+        if total == 0:
+            self.show_message(f"{c.a} and {c.b} have no stance on sentences they both labelled.")
+            return
+        self.show_message("")
+        k = len(c.categories)
+        m = np.array(c.matrix, dtype=float)
+        plot = _style(self.graphics.addPlot(), f"Stance: {c.a} (rows) × {c.b} (columns),"
+                      f" {int(total)} sentence–target pairs, {np.trace(m) / total:.0%} on the diagonal")
+        plot.showGrid(x=False, y=False)
+        image = pg.ImageItem(m.T[:, ::-1])  # image x = column, y = row (top row first)
+        image.setLookupTable(pg.ColorMap([0.0, 1.0], [QColor("#f7fbff"), QColor("#08519c")])
+                             .getLookupTable(0.0, 1.0, 256))
+        image.setLevels([0, max(1.0, m.max())])
+        image.setRect(-0.5, -0.5, k, k)
+        plot.addItem(image)
+        font = QFont()
+        font.setPointSize(11)
+        for i in range(k):
+            for j in range(k):
+                v = m[i, j]
+                text = pg.TextItem(f"{int(v)}", color="w" if v > m.max() * 0.55 else INK,
+                                   anchor=(0.5, 0.5))
+                text.setFont(font)
+                text.setPos(j, k - 1 - i)
+                plot.addItem(text)
+        plot.getAxis("bottom").setTicks([[(j, c.categories[j]) for j in range(k)]])
+        plot.getAxis("left").setTicks([[(k - 1 - i, c.categories[i]) for i in range(k)]])
+        plot.setLabel("bottom", c.b, color=INK)
+        plot.setLabel("left", c.a, color=INK)
+        plot.setAspectLocked(True)
+        plot.setRange(xRange=(-0.5, k - 0.5), yRange=(-0.5, k - 0.5), padding=0.02)
+
+
+class ProgressChart(ChartPanel):
+    """Labels made by each annotator over time (cumulative, by the labels' creation time)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Progress per annotator", parent)
+
+    def set_data(self, series: dict[str, tuple[list[float], list[int]]]) -> None:
+        self.graphics.clear()
+        if not series:
+            self.show_message("No labels yet.")
+            return
+        self.show_message("")
+        plot = _style(self.graphics.addPlot(axisItems={"bottom": pg.DateAxisItem()}),
+                      "Labelled sentences over time (cumulative)")
+        axis = plot.getAxis("bottom")
+        axis.setPen(pg.mkPen(INK))
+        axis.setTextPen(pg.mkPen(INK))
+        _legend(plot, offset=(10, 10))
+        for i, (name, (times, counts)) in enumerate(series.items()):
+            plot.plot(times, counts, stepMode=None, pen=pg.mkPen(colour(i), width=2.5),
+                      symbol="o" if len(times) < 40 else None, symbolSize=5,
+                      symbolBrush=colour(i), symbolPen=None, name=f"{name} ({counts[-1]})")
+        plot.setLabel("left", "labels", color=INK)
+
+
+class OutletChart(ChartPanel):
+    """Frame shares and mean stance per target, outlets side by side."""
+
+    source_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Outlet comparison", parent)
+        self.source = QComboBox()
+        self.source.setToolTip("Whose labels: all annotators pooled, the gold labels, or one annotator")
+        self.source.currentTextChanged.connect(lambda s: s and self.source_changed.emit(s))
+        self.controls.insertWidget(1, QLabel("labels:"))
+        self.controls.insertWidget(2, self.source)
+
+    def set_sources(self, sources: Sequence[str], current: str) -> None:
+        self.source.blockSignals(True)
+        self.source.clear()
+        self.source.addItems(list(sources))
+        self.source.setCurrentText(current)
+        self.source.blockSignals(False)
+
+    def set_data(self, o: OutletComparison) -> None:
+        self.graphics.clear()
+        if not o.outlets:
+            self.show_message(f"No labels from {o.source} yet.")
+            return
+        self.show_message("")
+        series = [(f"{name} ({o.sentences[name]} labels)", colour(i)) for i, name in enumerate(o.outlets)]
+        frames = _style(self.graphics.addPlot(row=0, col=0),
+                        "Frames: share of each outlet's labels")
+        _hbars(frames, [n for _, n in o.frames],
+               [(s, c, [100 * v for v in o.frame_share[name]])
+                for (s, c), name in zip(series, o.outlets)])
+        frames.setLabel("bottom", "% of labels", color=INK)
+        stance = _style(self.graphics.addPlot(row=0, col=1),
+                        "Mean stance per target (−1 against … +1 favor)")
+        if o.targets:
+            _vbars(stance, [n for _, n in o.targets],
+                   [(s, c, [0.0 if v is None else v for v in o.stance_mean[name]])
+                    for (s, c), name in zip(series, o.outlets)])
+            stance.setYRange(-1.05, 1.05, padding=0)
+            stance.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(INK)))
+        else:
+            stance.setTitle("Mean stance per target: no stances yet", color=INK)
+        stance.setLabel("left", "mean stance", color=INK)
+        _legend_for(stance, series)
+        self.graphics.ci.layout.setColumnStretchFactor(0, 1)
+        self.graphics.ci.layout.setColumnStretchFactor(1, 1)

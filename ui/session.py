@@ -1,0 +1,370 @@
+"""The open project, the annotator and the current article/sentence, with signals saying what changed."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from PySide6.QtCore import QObject, Signal
+
+from annotator.model import Article, Label, Mention, Sentence, Target
+from annotator.project import Project
+
+
+@dataclass(frozen=True)
+class Affected:
+    """Where an undone/redone change happened: an article and, for labels, a sentence."""
+
+    article_id: str | None
+    sentence_id: int | None
+    kinds: frozenset[str]  # tables touched: labels, stances, mentions, targets, target_aliases
+
+
+class Session(QObject):
+    """Adapter between the widgets and one open :class:`Project`.
+
+    Widgets read the plain data held here and call its methods to change things; the signals
+    tell each view what to refresh, so no view reloads more than it must.
+    """
+
+    project_changed = Signal()  # a project was opened or closed
+    annotator_changed = Signal(str)
+    article_loaded = Signal(str)  # article id ("" when none)
+    labels_reloaded = Signal()  # the article's labels were re-read (undo/redo)
+    current_changed = Signal(int)  # index of the current sentence (-1 when none)
+    label_changed = Signal(int)  # sentence id
+    mentions_changed = Signal(str)  # article id
+    targets_changed = Signal()
+    articles_changed = Signal()  # articles were imported
+    history_changed = Signal()  # undo/redo availability may differ
+    progress_changed = Signal()  # labelled/total counts (article or overall) changed
+
+    def __init__(self, annotator: str = "", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project: Project | None = None
+        self.annotator = annotator
+        self.article: Article | None = None
+        self.sentences: list[Sentence] = []
+        self.labels: dict[int, Label] = {}  # sentence id -> this annotator's label
+        self.current = -1
+        self._targets: dict[int, Target] | None = None
+        self._overall: list[int] | None = None  # [labelled units, units] for the annotator
+
+    # -- project and annotator ----------------------------------------------------------------------
+
+    @property
+    def path(self) -> str | None:
+        return self.project.path if self.project is not None else None
+
+    def open(self, path: str) -> None:
+        project = Project.open(path)  # raises ProjectError with a readable message
+        self.close()
+        self.project = project
+        self._targets = None
+        self._overall = None
+        self.project_changed.emit()
+        self.history_changed.emit()
+
+    def close(self) -> None:
+        if self.project is None:
+            return
+        self.project.close()
+        self.project = None
+        self.article = None
+        self.sentences = []
+        self.labels = {}
+        self.current = -1
+        self._targets = None
+        self._overall = None
+        self.project_changed.emit()
+        self.article_loaded.emit("")
+        self.current_changed.emit(-1)
+
+    def set_annotator(self, name: str) -> None:
+        if name == self.annotator:
+            return
+        self.annotator = name
+        self._overall = None
+        self._reload_labels()
+        self.annotator_changed.emit(name)
+        self.history_changed.emit()
+        if self.article is not None:
+            self.article_loaded.emit(self.article.id)
+            self.current_changed.emit(self.current)
+
+    # -- article and sentence -----------------------------------------------------------------------
+
+    def load_article(self, article_id: str, sentence_index: int | None = None) -> None:
+        """Show an article; the current sentence is ``sentence_index`` or its first unit."""
+        assert self.project is not None
+        article = self.project.article(article_id)
+        if article is None:
+            return
+        self.article = article
+        self.sentences = self.project.sentences(article_id)
+        self._reload_labels()
+        self.progress_changed.emit()
+        self.current = -1
+        self.article_loaded.emit(article_id)
+        if sentence_index is None:
+            sentence_index = self.first_unit()
+        self.set_current(sentence_index)
+
+    def _reload_labels(self, recount: bool = False) -> None:
+        """Read the annotator's labels of the article; ``recount`` after undo/redo of its labels."""
+        if self.project is None or self.article is None or not self.annotator:
+            self.labels = {}
+            return
+        before = self.article_progress()[0]
+        self.labels = {lab.sentence_id: lab for lab in
+                       self.project.labels(article_id=self.article.id, annotator=self.annotator)}
+        if recount:
+            self._count(self.article_progress()[0] - before)
+
+    def _count(self, delta: int) -> None:
+        if delta and self._overall is not None:
+            self._overall[0] += delta
+        self.progress_changed.emit()
+
+    def overall_progress(self) -> tuple[int, int]:
+        """(labelled units, units) over the whole project for the current annotator."""
+        if self.project is None:
+            return 0, 0
+        if self._overall is None:
+            # No aggregate in the Project API yet (requested): page through the article rows once,
+            # then keep the count up to date from the label changes made here.
+            labelled = units = 0
+            offset, page = 0, 5000
+            while True:
+                rows = self.project.article_rows(offset, page, annotator=self.annotator or None)
+                for r in rows:
+                    labelled += r.n_labelled
+                    units += r.n_units
+                if len(rows) < page:
+                    break
+                offset += page
+            self._overall = [labelled, units]
+        return self._overall[0], self._overall[1]
+
+    def articles_imported(self) -> None:
+        self._overall = None
+        self._targets = None
+        self.articles_changed.emit()
+        self.targets_changed.emit()
+        self.progress_changed.emit()
+
+    def first_unit(self) -> int:
+        for s in self.sentences:
+            if not s.boilerplate:
+                return s.index
+        return 0 if self.sentences else -1
+
+    def set_current(self, index: int) -> None:
+        if not self.sentences:
+            index = -1
+        else:
+            index = max(0, min(index, len(self.sentences) - 1))
+        if index != self.current:
+            self.current = index
+            self.current_changed.emit(index)
+
+    @property
+    def sentence(self) -> Sentence | None:
+        return self.sentences[self.current] if 0 <= self.current < len(self.sentences) else None
+
+    def step(self, delta: int) -> bool:
+        """Move to the next (+1) or previous (-1) non-boilerplate sentence; False at the end."""
+        i = self.current + delta
+        while 0 <= i < len(self.sentences):
+            if not self.sentences[i].boilerplate:
+                self.set_current(i)
+                return True
+            i += delta
+        return False
+
+    def next_unlabelled_index(self, after: int, delta: int = 1) -> int | None:
+        i = after + delta
+        while 0 <= i < len(self.sentences):
+            s = self.sentences[i]
+            if not s.boilerplate and s.id not in self.labels:
+                return i
+            i += delta
+        return None
+
+    def is_labelled(self, sentence_id: int) -> bool:
+        return sentence_id in self.labels
+
+    def article_progress(self) -> tuple[int, int]:
+        units = [s for s in self.sentences if not s.boilerplate]
+        return sum(1 for s in units if s.id in self.labels), len(units)
+
+    # -- labels -------------------------------------------------------------------------------------
+
+    def label(self, sentence_id: int) -> Label | None:
+        return self.labels.get(sentence_id)
+
+    def set_label(
+        self,
+        sentence_id: int,
+        stance: Mapping[int, str],
+        frames: Iterable[str],
+        irrelevant: bool,
+        note: str,
+    ) -> Label | None:
+        """Save the annotator's whole label for a sentence at once (an empty label deletes it)."""
+        assert self.project is not None and self.annotator
+        label = self.project.set_label(sentence_id, self.annotator, stance=dict(stance),
+                                       frames=list(frames), irrelevant=irrelevant, note=note)
+        unit = any(s.id == sentence_id and not s.boilerplate for s in self.sentences)
+        if unit:
+            self._count(int(label is not None) - int(sentence_id in self.labels))
+        if label is None:
+            self.labels.pop(sentence_id, None)
+        else:
+            self.labels[sentence_id] = label
+        self.label_changed.emit(sentence_id)
+        self.history_changed.emit()
+        return label
+
+    # -- targets and mentions -------------------------------------------------------------------------
+
+    def targets(self) -> dict[int, Target]:
+        if self._targets is None:
+            assert self.project is not None
+            self._targets = {t.id: t for t in self.project.targets() if t.id is not None}
+        return self._targets
+
+    def target(self, target_id: int | None) -> Target | None:
+        return self.targets().get(target_id) if target_id is not None else None
+
+    def _targets_edited(self) -> None:
+        self._targets = None
+        self.targets_changed.emit()
+        self.history_changed.emit()
+
+    def _mentions_edited(self) -> None:
+        assert self.project is not None and self.article is not None
+        self.sentences = self.project.sentences(self.article.id)
+        self._targets = None  # mention counts changed
+        self.mentions_changed.emit(self.article.id)
+        self.targets_changed.emit()
+        self.history_changed.emit()
+
+    def add_mention(self, start: int, end: int, label: str) -> Mention:
+        assert self.project is not None and self.article is not None
+        m = self.project.add_mention(self.article.id, start, end, label, self.annotator)
+        self._mentions_edited()
+        return m
+
+    def relabel_mention(self, mention_id: int, label: str) -> None:
+        assert self.project is not None
+        self.project.relabel_mention(mention_id, label, self.annotator)
+        self._mentions_edited()
+
+    def remove_mention(self, mention_id: int) -> None:
+        assert self.project is not None
+        self.project.remove_mention(mention_id, self.annotator)
+        self._mentions_edited()
+
+    def link_mention(self, mention_id: int, target_id: int | None) -> None:
+        assert self.project is not None
+        self.project.link_mention(mention_id, target_id, self.annotator)
+        self._mentions_edited()
+
+    def create_target(self, name: str, kind: str) -> Target:
+        assert self.project is not None
+        t = self.project.create_target(name, kind, self.annotator)
+        self._targets_edited()
+        return t
+
+    def rename_target(self, target_id: int, name: str) -> None:
+        assert self.project is not None
+        self.project.rename_target(target_id, name, self.annotator)
+        self._targets_edited()
+
+    def set_pinned(self, target_id: int, pinned: bool) -> None:
+        assert self.project is not None
+        self.project.set_pinned(target_id, pinned, self.annotator)
+        self._targets_edited()
+
+    def merge_targets(self, keep_id: int, other_id: int) -> None:
+        assert self.project is not None
+        self.project.merge_targets(keep_id, other_id, self.annotator)
+        self._after_history_or_merge()
+
+    def _after_history_or_merge(self, kinds: frozenset[str] | None = None) -> None:
+        """Reload what an undo/redo or merge may have changed (``kinds``: tables; None = all)."""
+        assert self.project is not None
+        if kinds is not None and kinds <= {"labels", "stances"}:
+            self._reload_labels(recount=True)
+            self.labels_reloaded.emit()
+            self.history_changed.emit()
+            return
+        if self.article is not None:
+            self.sentences = self.project.sentences(self.article.id)
+            self._reload_labels(recount=True)
+        self._targets = None
+        self.targets_changed.emit()
+        if self.article is not None:
+            self.article_loaded.emit(self.article.id)
+            self.current_changed.emit(self.current)
+        self.history_changed.emit()
+
+    # -- undo and redo --------------------------------------------------------------------------------
+
+    def can_undo(self) -> bool:
+        return self.project is not None and bool(self.annotator) and self.project.can_undo(self.annotator)
+
+    def can_redo(self) -> bool:
+        return self.project is not None and bool(self.annotator) and self.project.can_redo(self.annotator)
+
+    def undo(self) -> Affected | None:
+        return self._history(undo=True)
+
+    def redo(self) -> Affected | None:
+        return self._history(undo=False)
+
+    def _history(self, undo: bool) -> Affected | None:
+        if self.project is None or not self.annotator:
+            return None
+        event = self.project.undo(self.annotator) if undo else self.project.redo(self.annotator)
+        if event is None:
+            return None
+        affected = self._affected(event.id)
+        if affected.article_id is not None and (self.article is None
+                                                or affected.article_id != self.article.id):
+            index = None
+            if affected.sentence_id is not None:
+                s = self.project.sentence(affected.sentence_id)
+                index = s.index if s is not None else None
+            self._targets = None
+            self._overall = None  # another article's labels changed: count again when asked
+            self.targets_changed.emit()
+            self.load_article(affected.article_id, index)
+            self.history_changed.emit()
+            return affected
+        self._after_history_or_merge(affected.kinds)
+        if affected.sentence_id is not None:
+            for s in self.sentences:
+                if s.id == affected.sentence_id:
+                    self.set_current(s.index)
+                    break
+        return affected
+
+    def _affected(self, event_id: int) -> Affected:
+        assert self.project is not None
+        # The Project API has no event-changes accessor yet (requested); the store's is read-only.
+        changes = self.project.store.event_changes(event_id)
+        sentence_id: int | None = None
+        article_id: str | None = None
+        kinds = set()
+        for c in changes:
+            kinds.add(c.table)
+            row = c.after or c.before or {}
+            if c.table in ("labels", "stances") and sentence_id is None:
+                sentence_id = int(c.key["sentence_id"])
+            if c.table == "mentions" and article_id is None:
+                article_id = row.get("article_id")
+        if sentence_id is not None and article_id is None:
+            s = self.project.sentence(sentence_id)
+            article_id = s.article_id if s is not None else None
+        return Affected(article_id, sentence_id, frozenset(kinds))

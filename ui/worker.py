@@ -1,0 +1,168 @@
+"""The one way to run long work: a thread-pool job with a progress dialog, Cancel and GUI-thread callbacks.
+
+The work function gets an :class:`annotator.Progress` and must not touch widgets; if it needs the
+project it opens its *own* ``Project`` by path (sqlite objects belong to the thread that made them).
+``on_success`` / ``on_error`` run on the GUI thread once the work has ended.
+"""
+from __future__ import annotations
+
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from annotator.progress import Cancelled, Progress
+
+#: The progress dialog shows a fixed 0..SCALE range: byte counts may exceed a C int.
+SCALE = 1000
+
+
+class BackgroundTask(QObject):
+    """One job: ``progressed`` while it runs, ``done`` once its callbacks have run (on the GUI thread)."""
+
+    progressed = Signal(int, int, str)
+    _succeeded = Signal(object)
+    _failed = Signal(object, str)
+    done = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget,
+        fn: Callable[[Progress], Any],
+        on_success: Callable[[Any], None] | None,
+        on_error: Callable[[BaseException, str], None] | None,
+        title: str,
+        show_dialog: bool,
+    ) -> None:
+        super().__init__(parent)
+        self.fn = fn
+        self.on_success = on_success
+        self.on_error = on_error
+        self.title = title
+        self.finished = False
+        self.progress = Progress(callback=self._report)
+        self.dialog: QProgressDialog | None = None
+        if show_dialog:
+            self.dialog = QProgressDialog(title, "Cancel", 0, SCALE, parent)
+            self.dialog.setWindowTitle(title)
+            self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            self.dialog.setMinimumDuration(300)  # quick jobs finish without a flash of dialog
+            self.dialog.setAutoClose(False)
+            self.dialog.setAutoReset(False)
+            self.dialog.setValue(0)
+            self.dialog.canceled.connect(self.cancel)
+        self.progressed.connect(self._show_progress)
+        self._succeeded.connect(self._finish_ok)
+        self._failed.connect(self._finish_error)
+
+    # -- worker thread ------------------------------------------------------------------------------
+
+    def _report(self, done: int, total: int, message: str) -> None:
+        # Called in the worker thread: a signal carries it to the GUI thread (queued).
+        self.progressed.emit(_scaled(done, total), SCALE, message)
+
+    def run(self) -> None:
+        try:
+            result = self.fn(self.progress)
+        except Cancelled:
+            self._succeeded.emit(None)
+        except BaseException as exc:  # the GUI thread reports it; a worker must never die silently
+            self._failed.emit(exc, traceback.format_exc())
+        else:
+            self._succeeded.emit(result)
+
+    # -- GUI thread ---------------------------------------------------------------------------------
+
+    @Slot()
+    def cancel(self) -> None:
+        self.progress.cancel()
+        if self.dialog is not None:
+            self.dialog.setLabelText(f"{self.title}: cancelling…")
+
+    @Slot(int, int, str)
+    def _show_progress(self, value: int, maximum: int, message: str) -> None:
+        if self.dialog is not None and not self.finished:
+            if not self.progress.cancelled:
+                self.dialog.setLabelText(f"{self.title}\n{message}" if message else self.title)
+            self.dialog.setValue(min(value, SCALE - 1))
+
+    def _close_dialog(self) -> None:
+        self.finished = True
+        if self.dialog is not None:
+            self.dialog.canceled.disconnect(self.cancel)
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
+        _running.discard(self)
+
+    @Slot(object)
+    def _finish_ok(self, result: Any) -> None:
+        self._close_dialog()
+        try:
+            if self.on_success is not None:
+                self.on_success(result)
+        finally:
+            self.done.emit()
+            self.deleteLater()
+
+    @Slot(object, str)
+    def _finish_error(self, exc: BaseException, details: str) -> None:
+        self._close_dialog()
+        try:
+            if self.on_error is not None:
+                self.on_error(exc, details)
+        finally:
+            self.done.emit()
+            self.deleteLater()
+
+
+class _Job(QRunnable):
+    def __init__(self, task: BackgroundTask) -> None:
+        super().__init__()
+        self.task = task
+
+    def run(self) -> None:
+        self.task.run()
+
+
+_running: set[BackgroundTask] = set()
+
+
+def _scaled(done: int, total: int) -> int:
+    if total <= 0:
+        return 0
+    return max(0, min(SCALE, done * SCALE // total))
+
+
+def run_in_background(
+    parent: QWidget,
+    fn: Callable[[Progress], Any],
+    on_success: Callable[[Any], None] | None = None,
+    on_error: Callable[[BaseException, str], None] | None = None,
+    title: str = "Working…",
+    show_dialog: bool = True,
+) -> BackgroundTask:
+    """Start ``fn(progress)`` in the global thread pool and return its task.
+
+    A cancelled job whose function raises :class:`Cancelled` calls ``on_success(None)``.
+    """
+    task = BackgroundTask(parent, fn, on_success, on_error, title, show_dialog)
+    _running.add(task)
+    QThreadPool.globalInstance().start(_Job(task))
+    return task
+
+
+def running_tasks() -> list[BackgroundTask]:
+    return list(_running)
+
+
+def cancel_all_and_wait(timeout_ms: int = 30000) -> bool:
+    """Cancel every running job, drop its callbacks and wait for the pool to drain.
+
+    Used when the window closes: the callbacks would otherwise run on a closed window.
+    """
+    for task in list(_running):
+        task.on_success = task.on_error = None
+        task.progress.cancel()
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)
