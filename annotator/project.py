@@ -538,5 +538,11 @@ class Project:
         return t
 
 
+    # -- review ------------------------------------------------------------------------------------
+
+    def prepare_article(self, raw: RawArticle) -> tuple[Article, list[Sentence]]:
+        """The article and sentences import would make of ``raw`` (nothing written, no NER)."""
+        return self._prepare(raw, raw.content_id, None)
+
 def open_project(path: str | Path, codebook: str | None = None) -> Project:
     return Project.open(path, codebook)

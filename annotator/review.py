@@ -1,0 +1,640 @@
+"""Agreement reports, the adjudication queue and chart data, built from a project's labels (no Qt)."""
+from __future__ import annotations
+
+import textwrap
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from itertools import combinations
+from typing import Any, Callable, Iterable, Sequence
+
+from . import agreement as ag
+from .model import GOLD_ANNOTATOR, STANCE_VALUES, Label
+from .progress import Progress
+
+#: The category of a target that an annotator gave no stance to, on a sentence they labelled.
+NO_STANCE = "none"
+STANCE_CATEGORIES: tuple[str, ...] = (*STANCE_VALUES, NO_STANCE)
+#: Stance as a number for means: AGAINST -1, NEUTRAL 0, FAVOR +1.
+STANCE_SCORE = {"AGAINST": -1.0, "NEUTRAL": 0.0, "FAVOR": 1.0}
+
+NO_UNITS = "no unit labelled by two of the annotators"
+NOT_CHOSEN = "no annotator chose this frame on these units"
+
+
+# -- units ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Unit:
+    """A sentence with the human labels it got (gold left out) and the targets mentioned in it."""
+
+    sentence_id: int
+    article_id: str
+    index: int
+    labels: dict[str, Label]
+    mentioned: frozenset[int] = frozenset()
+
+
+@dataclass
+class ProjectLabels:
+    """Everything the report, the review queue and the charts read from a project, read once."""
+
+    units: list[Unit]  # every labelled sentence, in article order, with its human labels
+    gold: dict[int, Label]
+    annotators: list[str]
+    targets: dict[int, str]  # id -> name
+    frames: list[tuple[str, str]]  # codebook (id, name)
+    articles: dict[str, tuple[str, str | None]]  # id -> (title, outlet), in import order
+
+
+def read_project(project: Any, progress: Progress | None = None) -> ProjectLabels:
+    """Read labels, targets and articles from ``project`` (a :class:`annotator.project.Project`)."""
+    store = project.store
+    headers = store.article_headers()
+    order = {aid: i for i, (aid, _, _) in enumerate(headers)}
+    where = store.labelled_sentences()
+    mentioned = store.mentioned_targets()
+    by_sentence: dict[int, dict[str, Label]] = defaultdict(dict)
+    gold: dict[int, Label] = {}
+    for n, label in enumerate(store.iter_labels()):
+        if label.annotator == GOLD_ANNOTATOR:
+            gold[label.sentence_id] = label
+        else:
+            by_sentence[label.sentence_id][label.annotator] = label
+        if progress is not None and n % 5000 == 0:
+            progress.check()
+    units = [
+        Unit(sid, where[sid][0], where[sid][1], labels, frozenset(mentioned.get(sid, ())))
+        for sid, labels in by_sentence.items() if sid in where
+    ]
+    units.sort(key=lambda u: (order.get(u.article_id, len(order)), u.index))
+    return ProjectLabels(
+        units=units, gold=gold, annotators=project.annotators(),
+        targets={t.id: t.name for t in project.targets() if t.id is not None},
+        frames=[(f.id, f.name) for f in project.codebook.frames],
+        articles={aid: (title, outlet) for aid, title, outlet in headers},
+    )
+
+
+# -- one statistic ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Stat:
+    """A coefficient, or None with the reason it is not defined; ``ci`` is a 95% bootstrap interval."""
+
+    value: float | None
+    reason: str = ""
+    ci: tuple[float, float] | None = None
+
+    def text(self, digits: int = 3) -> str:
+        if self.value is None:
+            return "n/a"
+        return f"{self.value:.{digits}f}"
+
+    def ci_text(self) -> str:
+        return f"[{self.ci[0]:.2f}, {self.ci[1]:.2f}]" if self.ci else ""
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(sorted(map(str, value))) + "}" if value else "no frame"
+    return str(value)
+
+
+def _pairable_values(data: Sequence[Sequence[Any]]) -> tuple[int, set[Any]]:
+    """Units coded by at least two coders, and the values seen in them."""
+    n, values = 0, set()
+    for column in zip(*data):
+        present = [v for v in column if v is not None]
+        if len(present) >= 2:
+            n += 1
+            values.update(present)
+    return n, values
+
+
+def alpha_stat(data: Sequence[Sequence[Any]], level: ag.Level = "nominal",
+               categories: Sequence[Any] | None = None, sets: bool = False, n_boot: int = 0,
+               seed: int = 0) -> Stat:
+    """Krippendorff's alpha (MASI over label sets when ``sets``), with the reason when undefined."""
+    n, values = _pairable_values(data)
+    if n == 0:
+        return Stat(None, NO_UNITS)
+    if len(values) == 1:
+        # agreement.py calls this 1.0; a report must say it measures nothing.
+        return Stat(None, f"no variation: every value is {_describe(next(iter(values)))}")
+    if sets:
+        value = ag.krippendorff_alpha_sets(data, distance=ag.masi_distance)
+    else:
+        value = ag.krippendorff_alpha(data, level=level, categories=categories)
+    if value is None:
+        return Stat(None, NO_UNITS)
+    ci = None
+    if n_boot > 0:
+        ci = ag.bootstrap_alpha_ci(data, level=level, categories=None if sets else categories,
+                                   distance=ag.masi_distance if sets else None, n_boot=n_boot,
+                                   seed=seed)
+    return Stat(value, ci=ci)
+
+
+def kappa_stat(a: Sequence[Any], b: Sequence[Any], weights: ag.Weights | None = None,
+               categories: Sequence[Any] | None = None) -> Stat:
+    pairs = [(x, y) for x, y in zip(a, b) if x is not None and y is not None]
+    if not pairs:
+        return Stat(None, "no unit labelled by both")
+    values = {v for p in pairs for v in p}
+    if len(values) == 1:
+        return Stat(None, f"no variation: every value is {_describe(next(iter(values)))}")
+    value = ag.cohen_kappa([p[0] for p in pairs], [p[1] for p in pairs], weights=weights,
+                           categories=categories)
+    return Stat(value) if value is not None else Stat(None, "no unit labelled by both")
+
+
+# -- the report -------------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldResult:
+    key: str  # "stance", "stance:<target id>", "frames", "frame:<id>", "irrelevant"
+    title: str
+    units: int  # units coded by at least two of the annotators
+    alpha: Stat  # nominal alpha; MASI alpha for frame sets
+    ordinal: Stat | None = None  # stance only: AGAINST < NEUTRAL < FAVOR, "none" left out
+    agreement: float | None = None  # observed: share of agreeing annotator pairs
+
+
+@dataclass
+class ArticleResult:
+    article_id: str
+    title: str
+    outlet: str | None
+    units: int
+    fields: list[FieldResult]
+
+
+@dataclass
+class PairResult:
+    a: str
+    b: str
+    units: int  # sentences both labelled
+    stance_units: int
+    stance_kappa: Stat  # nominal, "none" is a category
+    stance_weighted: Stat  # linear weights on AGAINST < NEUTRAL < FAVOR, "none" left out
+    frames_alpha: Stat  # MASI alpha of the two
+    frames_kappa: Stat  # mean Cohen's kappa over the binary frames either used
+    irrelevant_kappa: Stat
+
+
+@dataclass
+class Confusion:
+    a: str
+    b: str
+    categories: list[str]
+    matrix: list[list[int]]  # rows: a's stance, columns: b's
+
+
+@dataclass
+class AgreementReport:
+    annotators: list[str]
+    units: int  # sentences labelled by at least two of the annotators
+    labelled: int  # sentences labelled by at least one
+    fields: list[FieldResult]
+    articles: list[ArticleResult]
+    pairs: list[PairResult]
+    confusion: Confusion | None = None
+    bootstrap: int = 0
+    seed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def field(self, key: str) -> FieldResult:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def text(self) -> str:
+        return "\n".join(format_report(self))
+
+
+_NOTES = [
+    "units: sentences labelled by at least two of the annotators; gold labels are left out.",
+    "stance toward a target is compared on the units that mention it or where anyone gave it a"
+    " stance; an annotator who labelled the sentence but gave that target no stance counts as"
+    f" '{NO_STANCE}' (a category). Sentences an annotator did not label are missing, not '{NO_STANCE}'.",
+    f"ordinal alpha and weighted kappa use AGAINST < NEUTRAL < FAVOR and leave '{NO_STANCE}' out.",
+    "frames: each frame as yes/no per unit; frame sets with MASI distance (no frame = empty set).",
+]
+
+
+def _columns(units: Sequence[Unit], annotators: Sequence[str],
+             value: Callable[[Label], Any]) -> list[list[Any]]:
+    return [[value(u.labels[a]) if a in u.labels else None for u in units] for a in annotators]
+
+
+def _stance_columns(units: Sequence[Unit], annotators: Sequence[str], targets: Iterable[int]
+                    ) -> tuple[list[list[Any]], int]:
+    """Coder rows over (unit, target) pairs, ``none`` for a labelled sentence without that stance."""
+    wanted = set(targets)
+    rows: list[list[Any]] = [[] for _ in annotators]
+    n = 0
+    for u in units:
+        relevant = (u.mentioned | {t for lab in u.labels.values() for t in lab.stance}) & wanted
+        for t in sorted(relevant):
+            n += 1
+            for row, a in zip(rows, annotators):
+                lab = u.labels.get(a)
+                row.append(None if lab is None else lab.stance.get(t, NO_STANCE))
+    return rows, n
+
+
+def _ordinal(rows: list[list[Any]]) -> list[list[Any]]:
+    return [[None if v == NO_STANCE else v for v in row] for row in rows]
+
+
+def _stance_field(key: str, title: str, rows: list[list[Any]], n_boot: int, seed: int) -> FieldResult:
+    return FieldResult(
+        key, title, _pairable_values(rows)[0],
+        alpha_stat(rows, "nominal", STANCE_CATEGORIES, n_boot=n_boot, seed=seed),
+        alpha_stat(_ordinal(rows), "ordinal", STANCE_VALUES, n_boot=n_boot, seed=seed),
+        ag.mean_pairwise_agreement(rows) if _pairable_values(rows)[0] else None,
+    )
+
+
+def _plain_field(key: str, title: str, rows: list[list[Any]], n_boot: int, seed: int,
+                 sets: bool = False) -> FieldResult:
+    n, values = _pairable_values(rows)
+    alpha = alpha_stat(rows, sets=sets, n_boot=n_boot, seed=seed)
+    if key.startswith("frame:") and values == {False}:
+        alpha = Stat(None, NOT_CHOSEN)
+    return FieldResult(key, title, n, alpha, None, ag.mean_pairwise_agreement(rows) if n else None)
+
+
+def compute_agreement(
+    data: ProjectLabels,
+    annotators: Sequence[str] | None = None,
+    n_boot: int = 0,
+    seed: int = 0,
+    confusion: tuple[str, str] | None = None,
+    per_article: bool = True,
+    progress: Progress | None = None,
+) -> AgreementReport:
+    """The agreement report over ``data`` for ``annotators`` (default: every human annotator)."""
+    names = list(annotators) if annotators else [a for a in data.annotators if a != GOLD_ANNOTATOR]
+    if GOLD_ANNOTATOR in names:
+        raise ValueError("gold labels are not an annotator's: leave 'gold' out")
+    chosen = [Unit(u.sentence_id, u.article_id, u.index,
+                   {a: lab for a, lab in u.labels.items() if a in names}, u.mentioned)
+              for u in data.units]
+    labelled = sum(1 for u in chosen if u.labels)
+    units = [u for u in chosen if len(u.labels) >= 2]
+    stanced = sorted({t for u in units for lab in u.labels.values() for t in lab.stance})
+    frame_titles = dict(data.frames)
+    used_frames = {f for u in units for lab in u.labels.values() for f in lab.frames}
+    frame_ids = [f for f, _ in data.frames] + sorted(used_frames - set(frame_titles))
+    steps = 3 + len(stanced) + len(frame_ids) + (len(units) and len(set(u.article_id for u in units)))
+    prog = progress or Progress()
+    prog.update(0, steps, "agreement")
+
+    fields: list[FieldResult] = []
+    rows, _ = _stance_columns(units, names, stanced)
+    fields.append(_stance_field("stance", "stance (all targets)", rows, n_boot, seed))
+    prog.step("stance")
+    by_units: list[tuple[int, FieldResult]] = []
+    for t in stanced:
+        rows, _ = _stance_columns(units, names, [t])
+        f = _stance_field(f"stance:{t}", f"stance: {data.targets.get(t, f'target {t}')}", rows,
+                          n_boot, seed)
+        by_units.append((f.units, f))
+        prog.step("stance per target")
+    fields += [f for _, f in sorted(by_units, key=lambda p: -p[0])]
+    fields.append(_plain_field("frames", "frames (MASI)",
+                               _columns(units, names, lambda lab: frozenset(lab.frames)),
+                               n_boot, seed, sets=True))
+    prog.step("frames")
+    for fid in frame_ids:
+        fields.append(_plain_field(f"frame:{fid}", f"frame: {frame_titles.get(fid, fid)}",
+                                   _columns(units, names, lambda lab, f=fid: f in lab.frames),
+                                   n_boot, seed))
+        prog.step("frames")
+    fields.append(_plain_field("irrelevant", "irrelevant",
+                               _columns(units, names, lambda lab: lab.irrelevant), n_boot, seed))
+    prog.step("irrelevant")
+
+    articles: list[ArticleResult] = []
+    if per_article:
+        grouped: dict[str, list[Unit]] = defaultdict(list)
+        for u in units:
+            grouped[u.article_id].append(u)
+        for aid, group in grouped.items():
+            rows, _ = _stance_columns(group, names, stanced)
+            title, outlet = data.articles.get(aid, (aid, None))
+            articles.append(ArticleResult(aid, title, outlet, len(group), [
+                _stance_field("stance", "stance", rows, 0, seed),
+                _plain_field("frames", "frames (MASI)",
+                             _columns(group, names, lambda lab: frozenset(lab.frames)), 0, seed,
+                             sets=True),
+                _plain_field("irrelevant", "irrelevant",
+                             _columns(group, names, lambda lab: lab.irrelevant), 0, seed),
+            ]))
+            prog.step("per article")
+
+    pairs = [_pair(units, a, b, frame_ids) for a, b in combinations(names, 2)]
+    conf = None if confusion is None else stance_confusion(data.units, *confusion)
+    return AgreementReport(names, len(units), labelled, fields, articles, pairs, conf, n_boot,
+                           seed, list(_NOTES))
+
+
+def _pair(units: Sequence[Unit], a: str, b: str, frame_ids: Sequence[str]) -> PairResult:
+    both = [u for u in units if a in u.labels and b in u.labels]
+    # Targets either of the two gave a stance to: a third annotator's targets are not theirs.
+    targets = {t for u in both for t in (*u.labels[a].stance, *u.labels[b].stance)}
+    srows, n_stance = _stance_columns(both, [a, b], targets)
+    frame_kappas = []
+    for fid in frame_ids:
+        ra, rb = _columns(both, [a, b], lambda lab, f=fid: f in lab.frames)
+        if any(ra) or any(rb):
+            k = kappa_stat(ra, rb)
+            if k.value is not None:
+                frame_kappas.append(k.value)
+    if frame_kappas:
+        frames_kappa = Stat(sum(frame_kappas) / len(frame_kappas))
+    else:
+        frames_kappa = Stat(None, "no frame with variation" if both else "no unit labelled by both")
+    ia, ib = _columns(both, [a, b], lambda lab: lab.irrelevant)
+    ordinal = _ordinal(srows)
+    return PairResult(
+        a, b, len(both), n_stance,
+        kappa_stat(srows[0], srows[1], categories=STANCE_CATEGORIES),
+        kappa_stat(ordinal[0], ordinal[1], weights="linear", categories=STANCE_VALUES),
+        alpha_stat(_columns(both, [a, b], lambda lab: frozenset(lab.frames)), sets=True),
+        frames_kappa,
+        kappa_stat(ia, ib),
+    )
+
+
+def stance_confusion(units: Sequence[Unit], a: str, b: str,
+                     targets: Iterable[int] | None = None) -> Confusion:
+    """Stance of ``a`` (rows) against ``b`` (columns) over the (sentence, target) pairs both coded."""
+    both = [u for u in units if a in u.labels and b in u.labels]
+    if targets is None:
+        targets = {t for u in both for lab in u.labels.values() for t in lab.stance}
+    rows, _ = _stance_columns(both, [a, b], targets)
+    cats = list(STANCE_CATEGORIES)
+    matrix = ag.confusion_matrix(rows[0], rows[1], cats) if rows[0] else [[0] * 4 for _ in cats]
+    return Confusion(a, b, cats, matrix)
+
+
+def agreement_report(project: Any, annotators: Sequence[str] | None = None, n_boot: int = 0,
+                     seed: int = 0, confusion: tuple[str, str] | None = None,
+                     progress: Progress | None = None) -> AgreementReport:
+    """Read ``project`` and compute its agreement report (see :func:`compute_agreement`)."""
+    known = project.annotators()
+    for name in [*(annotators or ()), *(confusion or ())]:
+        if name not in known:
+            raise ValueError(f"no annotator named {name!r} (known: {', '.join(known) or 'none'})")
+    data = read_project(project, progress)
+    return compute_agreement(data, annotators, n_boot, seed, confusion, progress=progress)
+
+
+# -- the report as text ------------------------------------------------------------------------------
+
+
+def _na(stat: Stat | None, reasons: dict[str, int]) -> str:
+    if stat is None:
+        return ""
+    if stat.value is None:
+        number = reasons.setdefault(stat.reason, len(reasons) + 1)
+        return f"n/a({number})"
+    return stat.text()
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def format_report(r: AgreementReport) -> list[str]:
+    reasons: dict[str, int] = {}
+    out = [f"Agreement between {', '.join(r.annotators)}: {r.units} units"
+           f" ({r.labelled} sentences labelled by any of them)."]
+    if r.bootstrap:
+        out.append(f"95% intervals: percentile bootstrap over units, {r.bootstrap} resamples,"
+                   f" seed {r.seed}.")
+    out.append("")
+    head = f"{'field':<40} {'units':>5}  {'alpha':>8} {'95% CI':>14}  {'ordinal':>8} {'95% CI':>14}  {'agree':>5}"
+    out += [head, "-" * len(head)]
+    unused = [f.title.split(": ", 1)[1] for f in r.fields if f.alpha.reason == NOT_CHOSEN]
+    for f in r.fields:
+        if f.alpha.reason == NOT_CHOSEN:
+            continue
+        if f.key == "irrelevant" and unused:
+            out += textwrap.wrap(f"frames nobody chose (n/a): {', '.join(unused)}", len(head),
+                                 initial_indent="  ", subsequent_indent="    ")
+        indent = "  " if ":" in f.key else ""
+        out.append(
+            f"{(indent + f.title)[:40]:<40} {f.units:>5}  {_na(f.alpha, reasons):>8}"
+            f" {f.alpha.ci_text():>14}  {_na(f.ordinal, reasons):>8}"
+            f" {f.ordinal.ci_text() if f.ordinal else '':>14}  {_pct(f.agreement):>5}")
+    if r.pairs:
+        out += ["", "Annotator pairs (Cohen's kappa; stance weighted = linear, on the scale)", ""]
+        head = (f"{'pair':<24} {'units':>5} {'stance κ':>9} {'κw':>8} {'frames α':>9}"
+                f" {'frame κ':>8} {'irrel. κ':>9}")
+        out += [head, "-" * len(head)]
+        for p in r.pairs:
+            out.append(f"{(p.a + ' / ' + p.b)[:24]:<24} {p.units:>5}"
+                       f" {_na(p.stance_kappa, reasons):>9} {_na(p.stance_weighted, reasons):>8}"
+                       f" {_na(p.frames_alpha, reasons):>9} {_na(p.frames_kappa, reasons):>8}"
+                       f" {_na(p.irrelevant_kappa, reasons):>9}")
+    if r.articles:
+        out += ["", "Per article (alpha)", ""]
+        head = f"{'article':<40} {'outlet':<14} {'units':>5} {'stance':>8} {'ordinal':>8} {'frames':>8} {'irrel.':>8}"
+        out += [head, "-" * len(head)]
+        for a in r.articles:
+            st, fr, ir = a.fields
+            out.append(f"{a.title[:40]:<40} {(a.outlet or '')[:14]:<14} {a.units:>5}"
+                       f" {_na(st.alpha, reasons):>8} {_na(st.ordinal, reasons):>8}"
+                       f" {_na(fr.alpha, reasons):>8} {_na(ir.alpha, reasons):>8}")
+    if r.confusion is not None:
+        c = r.confusion
+        out += ["", f"Stance confusion: {c.a} (rows) x {c.b} (columns)", ""]
+        out.append(f"{'':<10}" + "".join(f"{k:>9}" for k in c.categories))
+        for k, row in zip(c.categories, c.matrix):
+            out.append(f"{k:<10}" + "".join(f"{v:>9}" for v in row))
+    if reasons:
+        out += ["", "n/a:"] + [f"  ({n}) {reason}" for reason, n in reasons.items()]
+    out += ["", "Notes:"] + [f"  - {n}" for n in r.notes]
+    return out
+
+
+# -- the adjudication queue --------------------------------------------------------------------------
+
+
+def differing_fields(labels: Iterable[Label]) -> set[str]:
+    """Which parts the labels disagree on: "stance:<target id>", "frames", "irrelevant"."""
+    labs = list(labels)
+    out: set[str] = set()
+    if len(labs) < 2:
+        return out
+    for t in {t for lab in labs for t in lab.stance}:
+        if len({lab.stance.get(t) for lab in labs}) > 1:
+            out.add(f"stance:{t}")
+    if len({frozenset(lab.frames) for lab in labs}) > 1:
+        out.add("frames")
+    if len({lab.irrelevant for lab in labs}) > 1:
+        out.add("irrelevant")
+    return out
+
+
+@dataclass
+class ReviewItem:
+    sentence_id: int
+    article_id: str
+    index: int
+    labels: dict[str, Label]  # human labels, by annotator
+    gold: Label | None
+    differs: set[str]
+
+    @property
+    def disagreement(self) -> bool:
+        return bool(self.differs)
+
+    @property
+    def decided(self) -> bool:
+        return self.gold is not None
+
+
+def review_queue(data: ProjectLabels, annotators: Sequence[str] | None = None) -> list[ReviewItem]:
+    """Every labelled sentence, disagreements first, then in article order."""
+    items = []
+    for u in data.units:
+        labels = {a: lab for a, lab in u.labels.items() if not annotators or a in annotators}
+        if not labels:
+            continue
+        items.append(ReviewItem(u.sentence_id, u.article_id, u.index, labels,
+                                data.gold.get(u.sentence_id), differing_fields(labels.values())))
+    # The sort is stable: article order is kept inside each group.
+    items.sort(key=lambda it: not it.disagreement)
+    return items
+
+
+# -- chart data --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Distribution:
+    """Per annotator (and gold): how often each frame and each stance value was chosen."""
+
+    annotators: list[str]
+    frames: list[tuple[str, str]]
+    frame_counts: dict[str, list[int]]
+    stance_counts: dict[str, list[int]]  # over STANCE_VALUES
+    labels: dict[str, int]
+
+
+def label_distribution(data: ProjectLabels) -> Distribution:
+    frame_ids = [f for f, _ in data.frames]
+    frames: dict[str, Counter[str]] = defaultdict(Counter)
+    stances: dict[str, Counter[str]] = defaultdict(Counter)
+    n: Counter[str] = Counter()
+    all_labels = [lab for u in data.units for lab in u.labels.values()] + list(data.gold.values())
+    for lab in all_labels:
+        n[lab.annotator] += 1
+        frames[lab.annotator].update(lab.frames)
+        stances[lab.annotator].update(lab.stance.values())
+    names = [a for a in data.annotators if a in n] + ([GOLD_ANNOTATOR] if data.gold else [])
+    return Distribution(
+        names, list(data.frames),
+        {a: [frames[a][f] for f in frame_ids] for a in names},
+        {a: [stances[a][v] for v in STANCE_VALUES] for a in names},
+        dict(n),
+    )
+
+
+def _epoch(stamp: str | None) -> float | None:
+    if not stamp:
+        return None
+    try:
+        return datetime.fromisoformat(stamp).timestamp()
+    except ValueError:
+        return None
+
+
+def progress_series(data: ProjectLabels) -> dict[str, tuple[list[float], list[int]]]:
+    """Per annotator: label creation times (epoch seconds, sorted) and the running count."""
+    times: dict[str, list[float]] = defaultdict(list)
+    for u in data.units:
+        for a, lab in u.labels.items():
+            t = _epoch(lab.created)
+            if t is not None:
+                times[a].append(t)
+    out = {}
+    for a in data.annotators:
+        if times.get(a):
+            ts = sorted(times[a])
+            out[a] = (ts, list(range(1, len(ts) + 1)))
+    return out
+
+
+@dataclass
+class OutletComparison:
+    """Frame shares and mean stance per target, side by side per outlet, from one label source."""
+
+    source: str  # "all annotators", "gold" or an annotator name
+    outlets: list[str]
+    sentences: dict[str, int]  # labelled sentences per outlet
+    frames: list[tuple[str, str]]
+    frame_share: dict[str, list[float]]  # outlet -> share of its labels with each frame
+    targets: list[tuple[int, str]]
+    stance_mean: dict[str, list[float | None]]  # outlet -> mean stance (-1..1) per target
+    stance_counts: dict[str, list[list[int]]]  # outlet -> per target counts over STANCE_VALUES
+
+
+ALL_ANNOTATORS = "all annotators"
+NO_OUTLET = "(no outlet)"
+
+
+def outlet_comparison(data: ProjectLabels, source: str = ALL_ANNOTATORS,
+                      max_targets: int = 8) -> OutletComparison:
+    """Per outlet: share of labels with each frame, and mean stance toward the top targets.
+
+    ``source`` is ``"all annotators"`` (every human label counts once), ``"gold"`` or a name.
+    """
+    labels: list[tuple[str, Label]] = []
+    for u in data.units:
+        outlet = data.articles.get(u.article_id, ("", None))[1] or NO_OUTLET
+        if source == GOLD_ANNOTATOR:
+            chosen = [data.gold[u.sentence_id]] if u.sentence_id in data.gold else []
+        elif source == ALL_ANNOTATORS:
+            chosen = list(u.labels.values())
+        else:
+            chosen = [u.labels[source]] if source in u.labels else []
+        labels += [(outlet, lab) for lab in chosen]
+    outlets = sorted({o for o, _ in labels}, key=lambda o: (o == NO_OUTLET, o))
+    n = Counter(o for o, _ in labels)
+    frame_ids = [f for f, _ in data.frames]
+    fcount: dict[str, Counter[str]] = defaultdict(Counter)
+    scount: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
+    per_target: Counter[int] = Counter()
+    for o, lab in labels:
+        fcount[o].update(lab.frames)
+        for t, v in lab.stance.items():
+            scount[(o, t)][v] += 1
+            per_target[t] += 1
+    top = [t for t, _ in per_target.most_common(max_targets)]
+    stance_mean: dict[str, list[float | None]] = {}
+    stance_counts: dict[str, list[list[int]]] = {}
+    for o in outlets:
+        stance_counts[o] = [[scount[(o, t)][v] for v in STANCE_VALUES] for t in top]
+        stance_mean[o] = [
+            (sum(STANCE_SCORE[v] * c for v, c in zip(STANCE_VALUES, counts)) / sum(counts))
+            if sum(counts) else None
+            for counts in stance_counts[o]
+        ]
+    return OutletComparison(
+        source, outlets, dict(n), list(data.frames),
+        {o: [fcount[o][f] / n[o] if n[o] else 0.0 for f in frame_ids] for o in outlets},
+        [(t, data.targets.get(t, f"target {t}")) for t in top], stance_mean, stance_counts,
+    )

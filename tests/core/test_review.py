@@ -1,0 +1,187 @@
+"""The agreement report on a small three-annotator project whose numbers are worked out by hand."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator import Project
+from annotator.agreement import krippendorff_alpha_sets, masi_distance
+from annotator.cli import main
+from annotator.review import (
+    NO_STANCE,
+    agreement_report,
+    compute_agreement,
+    differing_fields,
+    label_distribution,
+    outlet_comparison,
+    progress_series,
+    read_project,
+    review_queue,
+)
+
+TEXT = ("Talks in Astana\n\nRussia criticised the plan. Moscow later praised the deal. "
+        "The weather was fine. Russia again opposed the tariffs. Prices went up.")
+
+
+def labelled_project(path: Path) -> Project:
+    """One article, five sentences; A, B, C label the first four (s2 is irrelevant for all)."""
+    folder = path.parent / "in"
+    folder.mkdir(exist_ok=True)
+    (folder / "a.txt").write_text(TEXT, encoding="utf-8")
+    p = Project.open(path)
+    assert p.import_files([folder], ner=False).articles_added == 1
+    art = p.articles()[0]
+    s = [x.id for x in p.sentences(art.id)][1:]  # the title line is sentence 0
+    assert len(s) == 5, [x.text for x in p.sentences(art.id)]
+    ru = p.create_target("Russia", "LOC", "setup", aliases=["Moscow"]).id
+    spec = {  # sentence: {annotator: (stance toward Russia, frames, irrelevant)}
+        0: {"A": ("AGAINST", ["political"], False), "B": ("AGAINST", ["political"], False),
+            "C": ("NEUTRAL", ["political", "economic"], False)},
+        1: {"A": ("FAVOR", ["economic"], False), "B": ("FAVOR", ["economic"], False),
+            "C": ("FAVOR", [], True)},
+        2: {"A": (None, [], True), "B": (None, [], True), "C": (None, [], True)},
+        3: {"A": ("AGAINST", ["economic"], False), "B": (None, ["economic"], False),
+            "C": ("AGAINST", ["economic", "political"], False)},
+        4: {"A": (None, ["economic"], False)},  # one annotator only: not a unit
+    }
+    for i, by in spec.items():
+        for name, (stance, frames, irrelevant) in by.items():
+            p.set_label(s[i], name, {ru: stance} if stance else None, frames, irrelevant)
+    p.set_gold(s[0], "rev", {ru: "NEUTRAL"}, ["morality"], rationale="gold is left out")
+    return p
+
+
+@pytest.fixture
+def project(tmp_path: Path):  # type: ignore[no-untyped-def]
+    with labelled_project(tmp_path / "p.annot") as p:
+        yield p
+
+
+def test_hand_checked_numbers(project: Project) -> None:
+    r = agreement_report(project, n_boot=200, seed=1, confusion=("A", "C"))
+    assert r.annotators == ["A", "B", "C"]
+    assert (r.units, r.labelled) == (4, 5)
+
+    # irrelevant: values F F F | F F T | T T T | F F F. n = 12 (4 T, 8 F); only unit 2 disagrees,
+    # o_FT = o_TF = 2·1/(3−1) = 1, so α = 1 − (n−1)·2 / (2·4·8) = 1 − 22/64 = 0.65625.
+    irr = r.field("irrelevant")
+    assert irr.units == 4
+    assert irr.alpha.value == pytest.approx(0.65625)
+    assert irr.agreement == pytest.approx((1 + 1 / 3 + 1 + 1) / 4)
+    assert irr.alpha.ci is not None and irr.alpha.ci[0] <= irr.alpha.ci[1] <= 1.0
+
+    # stance toward Russia on s0, s1, s3 (nobody gave one on s2: not a unit for it):
+    # AG AG NE | FA FA FA | AG none AG -> n = 9, counts AG 4, NE 1, FA 3, none 1.
+    # Nominal: Σ o over disagreeing pairs = 4, so α = 1 − 8·4 / (81 − 27) = 11/27.
+    stance = r.field("stance")
+    assert stance.units == 3
+    assert stance.alpha.value == pytest.approx(11 / 27)
+    # Ordinal ("none" left out): n = 8, AG 4, NE 1, FA 3; δ²(AG,NE) = (5 − 2.5)² = 6.25,
+    # δ²(NE,FA) = (4 − 2)² = 4, δ²(AG,FA) = (8 − 3.5)² = 20.25; Σ n_c n_k δ² = 2·280 = 560;
+    # observed Σ o δ² = 2·6.25 (unit s0), so α = 1 − 7·12.5/560 = 0.84375.
+    assert stance.ordinal is not None
+    assert stance.ordinal.value == pytest.approx(0.84375)
+    per_target = [f for f in r.fields if f.key.startswith("stance:")]
+    assert [f.title for f in per_target] == ["stance: Russia"]
+    assert per_target[0].alpha.value == pytest.approx(11 / 27)
+
+    # frame sets with MASI, checked against the pure function on the same columns.
+    sets = [[frozenset(x) for x in row] for row in (
+        [["political"], ["economic"], [], ["economic"]],
+        [["political"], ["economic"], [], ["economic"]],
+        [["political", "economic"], [], [], ["economic", "political"]])]
+    assert r.field("frames").alpha.value == pytest.approx(
+        krippendorff_alpha_sets(sets, distance=masi_distance))
+    # a frame nobody chose is "n/a" with a reason, not 1.0
+    morality = r.field("frame:morality")
+    assert morality.alpha.value is None and "no annotator chose" in morality.alpha.reason
+
+    pairs = {(p.a, p.b): p for p in r.pairs}
+    ab, ac = pairs[("A", "B")], pairs[("A", "C")]
+    assert ab.irrelevant_kappa.value == pytest.approx(1.0)
+    # A: F F T F, C: F T T F -> p_o = 3/4, p_e = 1/4·2/4 + 3/4·2/4 = 1/2, κ = 0.5
+    assert ac.irrelevant_kappa.value == pytest.approx(0.5)
+    # A/B stance: AG FA AG vs AG FA none -> κ = (2/3 − 1/3)/(1 − 1/3) = 0.5; weighted drops "none"
+    assert ab.stance_kappa.value == pytest.approx(0.5)
+    assert ab.stance_weighted.value == pytest.approx(1.0)
+    assert ab.units == 4 and ab.stance_units == 3
+
+    assert r.confusion is not None and r.confusion.categories[-1] == NO_STANCE
+    cats = r.confusion.categories
+    m = {(cats[i], cats[j]): v for i, row in enumerate(r.confusion.matrix) for j, v in enumerate(row)}
+    assert m[("AGAINST", "NEUTRAL")] == 1 and m[("AGAINST", "AGAINST")] == 1
+    assert m[("FAVOR", "FAVOR")] == 1 and sum(r.confusion.matrix[i][j] for i in range(4)
+                                             for j in range(4)) == 3
+
+    assert len(r.articles) == 1 and r.articles[0].units == 4
+    assert r.articles[0].fields[2].alpha.value == pytest.approx(0.65625)
+
+
+def test_bootstrap_is_seeded_and_text_says_na(project: Project) -> None:
+    one = agreement_report(project, n_boot=100, seed=7)
+    two = agreement_report(project, n_boot=100, seed=7)
+    assert one.field("stance").alpha.ci == two.field("stance").alpha.ci
+    text = one.text()
+    assert "0.656" in text and "frames nobody chose (n/a): Capacity and resources" in text
+    assert "stance: Russia" in text
+
+
+def test_subset_of_annotators(project: Project) -> None:
+    r = agreement_report(project, annotators=["A", "B"])
+    assert r.units == 4 and len(r.pairs) == 1
+    assert r.field("irrelevant").alpha.value == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="no annotator"):
+        agreement_report(project, annotators=["A", "Zed"])
+
+
+def test_no_overlap_gives_na_with_reason(tmp_path: Path) -> None:
+    with labelled_project(tmp_path / "p.annot") as p:
+        data = read_project(p)
+        for u in data.units:  # keep only A's labels
+            u.labels = {k: v for k, v in u.labels.items() if k == "A"}
+        r = compute_agreement(data)
+    assert r.units == 0
+    assert r.field("irrelevant").alpha.value is None
+    assert "no unit labelled by two" in r.field("irrelevant").alpha.reason
+    assert "n/a(1)" in r.text()
+
+
+def test_review_queue_puts_disagreements_first(project: Project) -> None:
+    data = read_project(project)
+    items = review_queue(data)
+    assert len(items) == 5
+    flags = [it.disagreement for it in items]
+    assert flags == sorted(flags, reverse=True)
+    assert sum(flags) == 3  # s0, s1, s3 (s2 all agree, s4 has one label)
+    first = items[0]
+    assert first.gold is not None and first.gold.decided_by == "rev"
+    assert {"frames"} <= differing_fields(first.labels.values())
+
+
+def test_chart_data(project: Project) -> None:
+    data = read_project(project)
+    d = label_distribution(data)
+    assert d.annotators == ["A", "B", "C", "gold"]
+    assert d.stance_counts["A"] == [2, 0, 1]
+    assert d.frame_counts["gold"][[f for f, _ in d.frames].index("morality")] == 1
+    series = progress_series(data)
+    assert series["A"][1] == [1, 2, 3, 4, 5]
+    o = outlet_comparison(data)
+    assert o.outlets == ["(no outlet)"] and o.targets[0][1] == "Russia"
+    # AG AG NE FA FA FA AG AG -> (−4 + 3) / 8
+    assert o.stance_mean["(no outlet)"][0] == pytest.approx(-1 / 8)
+    gold = outlet_comparison(data, "gold")
+    assert gold.stance_mean["(no outlet)"] == [0.0]
+
+
+def test_cli_agreement_text_and_json(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    path = project.path
+    assert main(["agreement", path, "--bootstrap", "50", "--confusion", "A,C", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Agreement between A, B, C: 4 units" in out and "Stance confusion: A (rows)" in out
+    assert main(["agreement", path, "--json", "--bootstrap", "0"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["units"] == 4 and data["fields"][0]["key"] == "stance"
+    assert main(["agreement", path, "--confusion", "A"]) == 2
