@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .codebooks import Codebook, CodebookError, load_codebook
 from .ingest import RawArticle, expand_paths, read_paths
+from .ingest.annotations import RawLabels
 from .model import (
     ENTITY_LABELS,
     GOLD_ANNOTATOR,
@@ -124,9 +125,12 @@ class Project:
         try:
             for f, size in zip(files, sizes):
                 raws: list[RawArticle] = []
+                labels_only: list[RawLabels] = []  # label files: articles already in the project
                 for item in read_paths([f]):
                     if isinstance(item, ImportIssue):
                         report.issues.append(item)
+                    elif isinstance(item, RawLabels):
+                        labels_only.append(item)
                     else:
                         raws.append(item)
                 for i in range(0, len(raws), _NER_CHUNK):
@@ -134,6 +138,7 @@ class Project:
                     resolver = self._import_chunk(chunk, ner, lang, report, seen, resolver)
                     prog.update(done_bytes + size * min(len(raws), i + len(chunk)) // len(raws),
                                 None, f"{f.name}: {min(len(raws), i + len(chunk))}/{len(raws)}")
+                self._import_label_items(labels_only, report, prog)
                 done_bytes += size
                 prog.update(done_bytes, None, f.name)
         except Cancelled:
@@ -155,6 +160,8 @@ class Project:
             aid = raw.content_id
             if aid in seen or self.store.has_article(aid):
                 report.articles_skipped += 1
+                if raw.annotations:  # labels carried by the file apply to the article we have
+                    self._import_annotations(aid, raw.annotations, raw.source, report)
                 continue
             seen.add(aid)
             try:
@@ -178,6 +185,8 @@ class Project:
             report.articles_added += 1
             report.sentences += len(sentences)
             report.mentions += len(mentions)
+            if raw.annotations:
+                self._import_annotations(article.id, raw.annotations, raw.source, report)
         return resolver
 
     def _prepare(self, raw: RawArticle, aid: str, lang: str | None) -> tuple[Article, list[Sentence]]:
@@ -220,15 +229,15 @@ class Project:
         for s, sid in zip(sentences, ids):
             s.id = sid
         if resolver is not None:
-            for m in mentions:
-                target = resolver.resolve(m, article.lang)
+            resolved = resolver.resolve_all([(m, article.lang) for m in mentions])
+            for m, target in zip(mentions, resolved):
                 if target is None:
                     continue
                 if target.id is None:
-                    self.store.insert_target(target)
-                else:
-                    self.store.add_aliases(target.id, target.aliases)
+                    self.store.insert_target(target)  # sets target.id, which the resolver sees
                 m.target_id = target.id
+            for target in resolver.take_changes():
+                self.store.update_target(target)
         self.store.insert_mentions(article.id, mentions)
 
     # -- reading -----------------------------------------------------------------------------------
@@ -538,11 +547,138 @@ class Project:
         return t
 
 
+    # -- annotation import -----------------------------------------------------------------------
+    # Labels carried by files (our exports, Label Studio, doccano, Prodigy): see
+    # annotator/ingest/annotations.py for the annotation dicts. Each article's labels are written
+    # as one undoable event per annotator; imported labels keep their annotator and timestamps.
+
+    def _import_label_items(self, items: Sequence[RawLabels], report: ImportReport,
+                            prog: Progress) -> None:
+        for item in items:
+            prog.check()
+            if not self.store.has_article(item.article_id):
+                report.issues.append(ImportIssue(
+                    item.source, item.line, f"article {item.article_id} is not in the project "
+                    "(import its text first, e.g. the article-level export); labels skipped"))
+                continue
+            self._import_annotations(item.article_id, item.annotations, item.source, report)
+
+    def _import_annotations(self, article_id: str, annotations: Sequence[Mapping[str, Any]],
+                            source: str, report: ImportReport) -> None:
+        sentences = self.store.sentences(article_id, with_mentions=False)
+        if not sentences and not self.store.has_article(article_id):
+            report.issues.append(ImportIssue(source, None, f"article {article_id} is not in the "
+                                             "project; its labels were skipped"))
+            return
+        by_span = {(s.start, s.end): s for s in sentences}
+        keys: dict[str, int] = {}  # target key in the file -> target id here
+        mentions = [a for a in annotations if a.get("kind") == "mention"]
+        if mentions and not self.store.mentions(article_id):
+            self._import_mentions(article_id, mentions, keys, source, report)
+        labels: dict[tuple[int, str], Label] = {}
+        for a in annotations:
+            if a.get("kind") != "label":
+                continue
+            line, annotator = a.get("line"), str(a.get("annotator") or "").strip()
+            sentence = by_span.get((a.get("start"), a.get("end")))
+            if sentence is None and a.get("text"):
+                same = [s for s in sentences if s.text == a["text"]]
+                sentence = same[0] if len(same) == 1 else None
+            if sentence is None:
+                report.issues.append(ImportIssue(source, line, (
+                    f"no sentence at {a.get('start')}-{a.get('end')} in article {article_id}"
+                    f"; label by {annotator or '?'} skipped")))
+                continue
+            if a.get("text") and a["text"] != sentence.text:
+                report.issues.append(ImportIssue(source, line, (
+                    f"sentence {article_id}:{sentence.index} has different text here; label by "
+                    f"{annotator or '?'} skipped")))
+                continue
+            if not annotator:
+                report.issues.append(ImportIssue(source, line, "a label without annotator; skipped"))
+                continue
+            try:
+                stance = {self._import_target(str(k), (a.get("targets") or {}).get(k), keys):
+                          check_stance(str(v)) for k, v in (a.get("stance") or {}).items()}
+                frames = self._frame_ids(a.get("frames") or [])
+            except (ProjectError, ValueError) as exc:
+                report.issues.append(ImportIssue(source, line, f"{exc}; label by {annotator} skipped"))
+                continue
+            label = Label(sentence_id=sentence.id, annotator=annotator, stance=stance, frames=frames,
+                          irrelevant=bool(a.get("irrelevant")), note=str(a.get("note") or ""),
+                          created=a.get("created"), updated=a.get("updated"),
+                          decided_by=a.get("decided_by"))
+            if not label.empty:  # an empty label would delete one already here
+                labels[(sentence.id, annotator)] = label
+        changes: dict[str, list[Change]] = {}
+        counts: dict[str, int] = {}
+        for (_, annotator), label in labels.items():
+            aid = self.store.annotator_id(annotator, create=True)
+            assert aid is not None
+            found = self.store.label_changes(label, aid)
+            if found:
+                changes.setdefault(annotator, []).extend(found)
+                counts[annotator] = counts.get(annotator, 0) + 1
+        with self.store.transaction():
+            for annotator, found in changes.items():
+                self.store.apply(annotator, "import_labels", found,
+                                 summary=f"import {counts[annotator]} labels from {Path(source).name}")
+        report.labels += sum(counts.values())
+
+    def _import_target(self, key: str, info: Mapping[str, Any] | None, keys: dict[str, int]) -> int:
+        """The target a file's key names: the same id if it still has that name (a file from this
+        project), else a target with that name or alias (preferring the kind), else a new one."""
+        if key in keys:
+            return keys[key]
+        info = info or {}
+        name = str(info.get("name") or key).strip()
+        if not info.get("name") and " #" in name and name.rsplit(" #", 1)[1].isdigit():
+            name = name.rsplit(" #", 1)[0]  # "Name #12": a key made unique by its id
+        kind = info.get("kind") if info.get("kind") in ENTITY_LABELS else "MISC"
+        found = self.store.find_targets(name)
+        same_id = [t for t in found if t[0] == info.get("id") and t[1] == name]
+        named = [t for t in found if t[1] == name] or found
+        ranked = sorted(named, key=lambda t: (t[2] != kind, t[0]))
+        if same_id:
+            tid = same_id[0][0]
+        elif ranked:
+            tid = ranked[0][0]
+        else:
+            target = Target(name=name, kind=str(kind), aliases=[name])
+            tid = self.store.insert_target(target)
+        keys[key] = tid
+        return tid
+
+    def _import_mentions(self, article_id: str, mentions: Sequence[Mapping[str, Any]],
+                         keys: dict[str, int], source: str, report: ImportReport) -> None:
+        """Entities from an article line, for an article that has none (imported without NER)."""
+        article = self.store.article(article_id)
+        assert article is not None
+        found: list[Mention] = []
+        for m in mentions:
+            start, end = m["start"], m["end"]
+            if not (0 <= start < end <= len(article.text)) or (
+                    m.get("text") and article.text[start:end] != m["text"]):
+                report.issues.append(ImportIssue(source, m.get("line"), (
+                    f"entity {m.get('text')!r} at {start}-{end} does not match the text; skipped")))
+                continue
+            label = m.get("label") if m.get("label") in ENTITY_LABELS else "MISC"
+            target = m.get("target")
+            tid = (self._import_target(str(target), (m.get("targets") or {}).get(target), keys)
+                   if target else None)
+            found.append(Mention(start=start, end=end, label=str(label), text=article.text[start:end],
+                                 origin=str(m.get("origin") or f"import:{Path(source).name}"),
+                                 raw_label=m.get("raw_label"), target_id=tid))
+        with self.store.transaction():
+            self.store.insert_mentions(article_id, found)
+        report.mentions += len(found)
+
     # -- review ------------------------------------------------------------------------------------
 
     def prepare_article(self, raw: RawArticle) -> tuple[Article, list[Sentence]]:
         """The article and sentences import would make of ``raw`` (nothing written, no NER)."""
         return self._prepare(raw, raw.content_id, None)
+
 
 def open_project(path: str | Path, codebook: str | None = None) -> Project:
     return Project.open(path, codebook)

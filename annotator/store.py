@@ -371,6 +371,15 @@ class Store:
             self.add_aliases(target.id, target.aliases)
             return target.id
 
+    def update_target(self, target: Target) -> None:
+        """Persist a target the import's resolver renamed, re-kinded or gave new aliases (not logged)."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE targets SET name = ?, kind = ? WHERE id = ?",
+                (target.name, target.kind, target.id),
+            )
+            self.add_aliases(int(target.id), target.aliases)  # type: ignore[arg-type]
+
     def add_aliases(self, target_id: int, aliases: Iterable[str]) -> None:
         with self.transaction():
             self.conn.executemany(
@@ -746,6 +755,17 @@ class Store:
                 f"SELECT id, text FROM sentences WHERE id IN ({','.join('?' * len(part))})", part
             ).fetchall())
         return out
+
+    # -- export queries --------------------------------------------------------------------------------
+
+    def find_targets(self, name: str) -> list[tuple[int, str, str]]:
+        """(id, name, kind) of targets whose canonical name or one of whose aliases is ``name``
+        (exact text), lowest id first."""
+        return [(r[0], r[1], r[2]) for r in self.conn.execute(
+            "SELECT id, name, kind FROM targets WHERE name = ?"
+            " OR id IN (SELECT target_id FROM target_aliases WHERE alias = ?) ORDER BY id",
+            (name, name),
+        )]
 
 
 def check_stance(value: str) -> str:
