@@ -13,6 +13,7 @@ from PySide6.QtGui import (
     QHelpEvent,
     QMouseEvent,
     QPainter,
+    QPainterPath,
     QPaintEvent,
     QPen,
     QTextCharFormat,
@@ -53,6 +54,9 @@ class ArticleView(QTextBrowser):
         self.setUndoRedoEnabled(False)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setMouseTracking(True)
+        font = self.font()
+        font.setPointSizeF(max(font.pointSizeF(), 10.5))  # long reading: a little larger
+        self.setFont(font)
         self.article: Article | None = None
         self.sentences: list[Sentence] = []
         self._starts: list[int] = []
@@ -271,10 +275,13 @@ class ArticleView(QTextBrowser):
         p = QPainter(self.viewport())
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         if rects:
+            # One outline around the whole sentence: the union of its line boxes.
+            outline = QPainterPath()
+            for r in rects:
+                outline.addRoundedRect(r.adjusted(-2, 0, 2, 0), 3, 3)
             p.setPen(QPen(entities.CURRENT_EDGE, 1.5))
             p.setBrush(Qt.BrushStyle.NoBrush)
-            for r in rects:
-                p.drawRoundedRect(r.adjusted(-2, 0, 2, 0), 3, 3)
+            p.drawPath(outline.simplified())
         self._paint_marks(p, event.rect().top(), event.rect().bottom())
         p.end()
 
@@ -282,10 +289,20 @@ class ArticleView(QTextBrowser):
         """A bar in the left margin beside each labelled sentence (grey when 'irrelevant')."""
         if not self._labels:
             return
-        x = 8 + 6 - self.horizontalScrollBar().value()  # document margin + a little
+        x = 8 + 4 - self.horizontalScrollBar().value()  # document margin + a little
+        doc = self.document()
+        layout = doc.documentLayout()
+        dy = -self.verticalScrollBar().value()
         for s in self.sentences:
             label = self._labels.get(s.id)
             if label is None:
+                continue
+            # Cheap rejection by paragraph before measuring lines: long articles stay fast.
+            first = layout.blockBoundingRect(doc.findBlock(self.doc_pos(s.start)))
+            if first.top() + dy > bottom:
+                break
+            last = layout.blockBoundingRect(doc.findBlock(self.doc_pos(max(s.start, s.end - 1))))
+            if last.bottom() + dy < top:
                 continue
             rects = self.span_rects(s.start, s.end)
             if not rects:

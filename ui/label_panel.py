@@ -212,7 +212,15 @@ class LabelPanel(QWidget):
             return
         self.frames_box.setTitle(f"Frames — {codebook.name}")
         for i, frame in enumerate(codebook.frames):
-            box = QCheckBox(f"{frame.key}  {frame.name}")
+            key = QLabel(frame.key)
+            key.setObjectName("frame_key")
+            key.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            key.setFixedWidth(18)
+            key.setStyleSheet("font-family: monospace; font-weight: bold; color: #343a40;"
+                              " background: #e9ecef; border: 1px solid #ced4da; border-radius: 3px;")
+            key.setToolTip(f"Type {frame.key} to toggle “{frame.name}”")
+            self.frames_grid.addWidget(key, i, 0)
+            box = QCheckBox(frame.name)
             box.setObjectName(f"frame_{frame.id}")
             box.setProperty("frame_id", frame.id)
             box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -220,7 +228,8 @@ class LabelPanel(QWidget):
             box.clicked.connect(lambda _=False, f=frame.id: self.toggle_frame(f))
             box.installEventFilter(self._hover)
             self._frame_boxes[frame.id] = box
-            self.frames_grid.addWidget(box, i, 0)
+            self.frames_grid.addWidget(box, i, 1)
+        self.frames_grid.setColumnStretch(1, 1)
 
     def show_sentence(self, sentence: Sentence | None, label: Label | None, rows: list[TargetRow],
                       position: str = "") -> None:

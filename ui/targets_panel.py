@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -106,6 +108,15 @@ class TargetTableModel(QAbstractTableModel):
         return False
 
 
+class _GuardedEditor(QStyledItemDelegate):
+    """Name editing in the table: single-key shortcuts must not fire while typing a name."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: _Index) -> QWidget:
+        editor = super().createEditor(parent, option, index)
+        guard_typing(editor)
+        return editor
+
+
 class TargetsPanel(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +140,7 @@ class TargetsPanel(QWidget):
         self.view = QTableView()
         self.view.setObjectName("targets_table")
         self.view.setModel(self.proxy)
+        self.view.setItemDelegate(_GuardedEditor(self.view))
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(3, Qt.SortOrder.DescendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -1,0 +1,63 @@
+"""Starting the app: screenshot mode, remembered annotator and recent projects, private settings."""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+from ui import app
+from ui.main_window import MainWindow
+from ui.settings import SETTINGS_DIR_ENV, annotator_name, open_settings, recent_projects
+
+
+def test_settings_are_private_to_the_tests() -> None:
+    settings = open_settings()
+    assert settings.fileName().startswith(os.environ[SETTINGS_DIR_ENV])
+
+
+def test_screenshot_mode_writes_a_png(project_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "shot.png"
+    args = argparse.Namespace(project=str(project_path), screenshot=str(out), article=4,
+                              sentence=3, annotator="alice")
+    assert app.main(args) == 0
+    image = QImage(str(out))
+    assert not image.isNull() and image.width() >= 1200 and image.height() >= 800
+    assert out.stat().st_size > 10_000
+
+
+def test_annotator_and_recent_projects_are_remembered(qtbot, project_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    settings = open_settings()
+    settings.clear()
+    w = MainWindow(settings, "alice", restore_layout=False)
+    qtbot.addWidget(w)
+    assert w.open_project(project_path)
+    assert recent_projects(settings)[0] == str(project_path.resolve())
+    assert "alice" in w.annotator_label.text() and str(project_path) in w.path_label.text()
+    w.session.set_current(w.session.first_unit())
+    sid = w.session.sentence.id
+    w.session.set_label(sid, {}, [], True, "")
+    assert w.switch_annotator("bob")
+    assert annotator_name(settings) == "bob" and "bob" in w.annotator_label.text()
+    assert w.session.label(sid) is None  # bob's labels, not alice's
+    assert "Overall 0/" in w.progress_label.text()
+    refused: list[str] = []
+    monkeypatch.setattr("ui.main_window.QMessageBox.warning",
+                        lambda _parent, _title, text: refused.append(text))
+    assert not w.switch_annotator("gold")  # kept for adjudicated labels
+    assert refused and w.session.annotator == "bob"
+    w.close()
+    assert settings.value("window/state") is not None
+
+
+def test_bad_project_file_is_refused(qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.annot"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    warnings: list[str] = []
+    monkeypatch.setattr("ui.main_window.QMessageBox.warning",
+                        lambda _parent, _title, text: warnings.append(text))
+    w = MainWindow(open_settings(), "alice", restore_layout=False)
+    qtbot.addWidget(w)
+    assert not w.open_project(bad)
+    assert warnings and w.session.project is None
