@@ -164,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Sub-commands owned by other layers: each module has add_commands(add).
     # --- command modules (one line each) ---
     from .review_commands import add_commands as _review; _review(add)  # noqa: E702
+    from .export.commands import add_commands as _export; _export(add)  # noqa: E702
     # --- end of command modules ---
     return parser
 

@@ -6,11 +6,12 @@ from typing import Iterable, Iterator
 
 from ..model import ImportIssue
 from . import tabular, text  # noqa: F401  (register the built-in readers)
+from .annotations import RawLabels  # (importing it registers the annotation-file readers)
 from .base import RawArticle, ReadResult, article_id, reader_for, reader_names, register
 from .text import MANIFEST
 
-__all__ = ["RawArticle", "ReadResult", "article_id", "expand_paths", "read_paths", "reader_names",
-           "register"]
+__all__ = ["RawArticle", "RawLabels", "ReadResult", "article_id", "expand_paths", "read_paths",
+           "reader_names", "register"]
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[ImportIssue]]:

@@ -1,0 +1,32 @@
+"""doccano text classification (JSONL): sentence text and a label list, sentence ids as metadata."""
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Exporter, register
+from .flat import flat_labels
+from .records import ArticleBundle
+
+META_FIELDS = ("article_id", "start", "end", "index", "title", "outlet", "date", "lang")
+
+
+@register
+class Doccano(Exporter):
+    name = "doccano"
+    title = "doccano JSONL: text + label list (frame:…, stance:target:VALUE, irrelevant)"
+
+    def write(self, bundle: ArticleBundle) -> None:
+        for rec in bundle.records:
+            for annotator, label in self.ctx.units(rec):
+                # Fields other than text and label become doccano metadata and come back on export.
+                row: dict[str, Any] = {"text": rec["text"], "sentence_id": rec["id"],
+                                       **{k: rec[k] for k in META_FIELDS}}
+                if "split" in rec:
+                    row["split"] = rec["split"]
+                row["label"] = flat_labels(label) if label is not None else []
+                if label is not None:
+                    row["annotator"] = annotator
+                    for key in ("note", "created", "updated", "decided_by"):
+                        if label.get(key):
+                            row[key] = label[key]
+                self.line(row)

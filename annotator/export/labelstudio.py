@@ -1,0 +1,107 @@
+"""Label Studio tasks (JSON): sentence text, labels as annotations, model entities as predictions."""
+from __future__ import annotations
+
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from ..model import ENTITY_LABELS, GOLD_ANNOTATOR, STANCE_VALUES
+from .base import Exporter, dumps, register
+from .flat import IRRELEVANT, stance_choice
+from .records import ArticleBundle, Record
+
+DATA_FIELDS = ("article_id", "index", "start", "end", "title", "outlet", "date", "lang")
+
+
+def labeling_config(codebook: Any) -> str:
+    """The Label Studio labeling config (XML) that these tasks are made for."""
+    frames = "\n".join(f"    <Choice value={quoteattr(f.id)} hint={quoteattr(f.name)}/>"
+                       for f in codebook.frames)
+    entities = "\n".join(f"    <Label value={quoteattr(lab)}/>" for lab in ENTITY_LABELS)
+    return f"""<View>
+  <Text name="text" value="$text"/>
+  <Labels name="entity" toName="text">
+{entities}
+  </Labels>
+  <Header value="Frames"/>
+  <Choices name="frames" toName="text" choice="multiple" showInline="true">
+{frames}
+  </Choices>
+  <Header value="Stance toward targets"/>
+  <Choices name="stance" toName="text" choice="multiple" value="$stance_options"/>
+  <Choices name="irrelevant" toName="text">
+    <Choice value="{IRRELEVANT}"/>
+  </Choices>
+  <TextArea name="note" toName="text"/>
+</View>
+"""
+
+
+def _choices(rid: str, name: str, values: list[str]) -> dict[str, Any]:
+    return {"id": rid, "from_name": name, "to_name": "text", "type": "choices",
+            "value": {"choices": values}}
+
+
+def label_result(rid: str, label: Record) -> list[dict[str, Any]]:
+    out = []
+    if label["frames"]:
+        out.append(_choices(f"{rid}-frames", "frames", list(label["frames"])))
+    if label["stance"]:
+        out.append(_choices(f"{rid}-stance", "stance",
+                            [stance_choice(k, v) for k, v in sorted(label["stance"].items())]))
+    if label["irrelevant"]:
+        out.append(_choices(f"{rid}-irrelevant", "irrelevant", [IRRELEVANT]))
+    if label.get("note"):
+        out.append({"id": f"{rid}-note", "from_name": "note", "to_name": "text",
+                    "type": "textarea", "value": {"text": [label["note"]]}})
+    return out
+
+
+def task(rec: Record, units: list[tuple[str | None, Record | None]]) -> dict[str, Any]:
+    data = {"text": rec["text"], "sentence_id": rec["id"], **{k: rec[k] for k in DATA_FIELDS},
+            "targets": rec["targets"],
+            "stance_options": [{"value": stance_choice(k, v)} for k in sorted(rec["targets"])
+                               for v in STANCE_VALUES]}
+    if "split" in rec:
+        data["split"] = rec["split"]
+    annotations = []
+    for annotator, label in units:
+        if label is None:
+            continue
+        ann = {
+            "annotator": annotator,  # ours; Label Studio keeps its own completed_by
+            "ground_truth": annotator == GOLD_ANNOTATOR,
+            "created_at": label.get("created"), "updated_at": label.get("updated"),
+            "result": label_result(f"{rec['id']}-{annotator}", label),
+        }
+        if label.get("decided_by"):
+            ann["decided_by"] = label["decided_by"]
+        annotations.append(ann)
+    by_origin: dict[str, list[dict[str, Any]]] = {}
+    for i, e in enumerate(rec["entities"]):
+        by_origin.setdefault(e["origin"], []).append({
+            "id": f"{rec['id']}-e{i}", "from_name": "entity", "to_name": "text", "type": "labels",
+            "value": {"start": e["start"], "end": e["end"], "text": e["text"],
+                      "labels": [e["label"]]},
+        })
+    predictions = [{"model_version": origin, "result": result}
+                   for origin, result in sorted(by_origin.items())]
+    return {"data": data, "annotations": annotations, "predictions": predictions}
+
+
+@register
+class LabelStudio(Exporter):
+    name = "labelstudio"
+    title = "Label Studio JSON tasks: labels as annotations, model entities as predictions"
+    suffix = ".json"
+
+    def begin(self) -> None:
+        self.stream().write("[")
+
+    def write(self, bundle: ArticleBundle) -> None:
+        out = self.stream()
+        for rec in bundle.records:
+            out.write(("\n" if self.rows == 0 else ",\n") + dumps(task(rec, self.ctx.units(rec))))
+            self.rows += 1
+
+    def end(self) -> None:
+        self.stream().write("\n]\n")

@@ -1,0 +1,255 @@
+"""The native records every format is made from: one dict per sentence, grouped by article."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from ..model import GOLD_ANNOTATOR, Article, Label, Mention, Target
+from ..progress import Progress
+from .options import ExportOptions
+from .resolve import Field, Resolved, from_label, majority
+
+Record = dict[str, Any]
+
+
+class TargetKeys:
+    """How targets are named in exports: the canonical name, made unique with ``" #id"``.
+
+    Keys are what stance maps use, so a file reads naturally ("Antony Blinken": "FAVOR") and can
+    be imported into another project, where ids differ; every record also lists its targets'
+    ``id``, ``name`` and ``kind`` so an importer can tell apart two targets of the same name.
+    """
+
+    def __init__(self, targets: list[Target]) -> None:
+        folded = Counter(t.name.casefold() for t in targets)
+        self._key: dict[int, str] = {}
+        self._info: dict[int, dict[str, Any]] = {}
+        for t in targets:
+            assert t.id is not None
+            unique = folded[t.name.casefold()] == 1
+            self._key[t.id] = t.name if unique else f"{t.name} #{t.id}"
+            self._info[t.id] = {"id": t.id, "name": t.name, "kind": t.kind}
+
+    def key(self, target_id: int) -> str:
+        return self._key.get(target_id, f"#{target_id}")
+
+    def info(self, target_id: int) -> dict[str, Any]:
+        return dict(self._info.get(target_id, {"id": target_id, "name": None, "kind": None}))
+
+
+def field_name(f: Field, keys: TargetKeys) -> str:
+    """``stance:<target key>``, ``frame:<frame id>`` or ``irrelevant`` (as in flat label lists)."""
+    kind, value = f
+    if kind == "stance":
+        assert isinstance(value, int)
+        return f"stance:{keys.key(value)}"
+    if kind == "frame":
+        return f"frame:{value}"
+    return kind
+
+
+def label_dict(label: Label, keys: TargetKeys) -> Record:
+    return {
+        "stance": {keys.key(t): v for t, v in label.stance.items()},
+        "frames": list(label.frames),
+        "irrelevant": label.irrelevant,
+        "note": label.note,
+        "created": label.created,
+        "updated": label.updated,
+        "decided_by": label.decided_by,
+    }
+
+
+def resolved_dict(res: Resolved, keys: TargetKeys) -> Record:
+    return {
+        "source": res.source,
+        "stance": {keys.key(t): v for t, v in res.stance.items()},
+        "frames": list(res.frames),
+        "irrelevant": res.irrelevant,
+        "n_annotators": res.n_annotators,
+        "unresolved": {field_name(f, keys): why for f, why in res.unresolved.items()},
+        "decided_by": res.decided_by,
+        "note": res.note,
+        "created": res.created,
+        "updated": res.updated,
+    }
+
+
+def mention_dict(m: Mention, offset: int, keys: TargetKeys) -> Record:
+    """A mention with offsets made relative to ``offset`` (the sentence start, or 0)."""
+    return {
+        "start": m.start - offset, "end": m.end - offset, "label": m.label,
+        "raw_label": m.raw_label, "text": m.text, "origin": m.origin,
+        "target_id": m.target_id,
+        "target": keys.key(m.target_id) if m.target_id is not None else None,
+    }
+
+
+@dataclass
+class ArticleBundle:
+    """One article with its selected sentence records (in order) and all its mentions."""
+
+    article: Article
+    records: list[Record]
+    mentions: list[Mention]
+    split: str | None = None
+    targets: dict[str, Record] = field(default_factory=dict)  # key -> id, name, kind
+
+
+class RecordBuilder:
+    """Turns a project's articles into :class:`ArticleBundle` s, streaming, per the options."""
+
+    def __init__(self, project: Any, options: ExportOptions) -> None:
+        self.project = project
+        self.options = options
+        self.keys = TargetKeys(project.targets())
+        self.codebook = project.codebook
+        self.frame_order = project.codebook.frame_ids
+        self.selected = set(options.annotators)
+        # With one annotator named, "all" has a natural single label: that annotator's.
+        self.single = options.annotators[0] if (options.labels == "all"
+                                                and len(options.annotators) == 1) else None
+
+    @property
+    def resolves(self) -> bool:
+        """True when each sentence has (at most) one label: gold, majority or a single annotator."""
+        return self.options.labels != "all" or self.single is not None
+
+    def _wanted(self, article: Article) -> bool:
+        o = self.options
+        return (o.lang is None or article.lang == o.lang) and (o.outlet is None or
+                                                               article.outlet == o.outlet)
+
+    def count(self) -> int:
+        from ..store import ArticleFilter
+
+        return int(self.project.count_articles(ArticleFilter(lang=self.options.lang,
+                                                             outlet=self.options.outlet)))
+
+    def bundles(self, progress: Progress, total: int, done: int = 0,
+                message: str = "exporting") -> Iterator[ArticleBundle]:
+        for article in self.project.iter_articles():
+            if not self._wanted(article):
+                continue
+            bundle = self.bundle(article)
+            done += 1
+            progress.update(done, total, message)
+            if bundle.records:
+                yield bundle
+
+    def _resolve(self, labels: list[Label]) -> Resolved | None:
+        mode = self.options.labels
+        if mode == "gold":
+            gold = [lab for lab in labels if lab.annotator == GOLD_ANNOTATOR]
+            return from_label(gold[0], GOLD_ANNOTATOR) if gold else None
+        if mode == "majority":
+            humans = [lab for lab in labels if lab.annotator != GOLD_ANNOTATOR
+                      and (not self.selected or lab.annotator in self.selected)]
+            if not humans:
+                return None
+            return majority(humans, self.options.min_agreement, self.frame_order)
+        mine = [lab for lab in labels if lab.annotator == self.single]
+        return from_label(mine[0]) if mine else None
+
+    def bundle(self, article: Article) -> ArticleBundle:
+        o = self.options
+        by_sentence: dict[int, list[Label]] = {}
+        for lab in self.project.labels(article_id=article.id):
+            by_sentence.setdefault(lab.sentence_id, []).append(lab)
+        mentions = self.project.mentions(article.id)  # ordered by start
+        records: list[Record] = []
+        used: set[int] = set()
+        first = 0
+        for s in self.project.store.sentences(article.id, with_mentions=False):
+            while first < len(mentions) and mentions[first].start < s.start:
+                first += 1
+            inside = []
+            i = first
+            while i < len(mentions) and mentions[i].start < s.end:
+                if mentions[i].end <= s.end:
+                    inside.append(mentions[i])
+                i += 1
+            if s.boilerplate and not o.include_boilerplate:
+                continue
+            labels = by_sentence.get(s.id, [])
+            shown = [lab for lab in labels if not self.selected or lab.annotator in self.selected]
+            resolved = self._resolve(labels)
+            labelled = resolved is not None if self.resolves else bool(shown)
+            if not labelled and not o.include_unlabelled:
+                continue
+            rec = self.sentence_record(article, s.index, s.start, s.end, s.text, s.lang,
+                                       s.boilerplate, inside, shown, resolved)
+            used.update(rec["targets"][k]["id"] for k in rec["targets"])
+            records.append(rec)
+        if records:
+            used.update(m.target_id for m in mentions if m.target_id is not None)
+        targets = {self.keys.key(t): self.keys.info(t) for t in sorted(used)}
+        return ArticleBundle(article=article, records=records, mentions=mentions if records else [],
+                             targets=targets)
+
+    def sentence_record(self, article: Article, index: int, start: int, end: int, text: str,
+                        lang: str, boilerplate: bool, mentions: list[Mention],
+                        labels: list[Label], resolved: Resolved | None) -> Record:
+        keys = self.keys
+        targets: set[int] = {m.target_id for m in mentions if m.target_id is not None}
+        for lab in labels:
+            targets.update(lab.stance)
+        if resolved is not None:
+            targets.update(resolved.stance)
+            targets.update(int(t) for kind, t in resolved.unresolved if kind == "stance"
+                           and t is not None)
+        return {
+            "id": f"{article.id}:{index}",
+            "article_id": article.id,
+            "index": index,
+            "title": article.title,
+            "outlet": article.outlet,
+            "date": article.date,
+            "url": article.url,
+            "lang": lang,
+            "article_lang": article.lang,
+            "text": text,
+            "start": start,
+            "end": end,
+            "boilerplate": boilerplate,
+            "entities": [mention_dict(m, start, keys) for m in mentions],
+            "targets": {keys.key(t): keys.info(t) for t in sorted(targets)},
+            "labels": {lab.annotator: label_dict(lab, keys) for lab in labels},
+            "label": resolved_dict(resolved, keys) if resolved is not None else None,
+            "codebook": self.codebook.name,
+        }
+
+
+def label_units(rec: Record, resolves: bool) -> list[tuple[str | None, Record | None]]:
+    """The (annotator, label) pairs a row-per-label format writes for one sentence record.
+
+    With a resolved label that is the one pair; with ``--labels all`` one pair per annotator;
+    an unlabelled sentence gives ``(None, None)``.
+    """
+    if resolves:
+        label = rec["label"]
+        return [(label["source"], label)] if label is not None else [(None, None)]
+    if rec["labels"]:
+        return sorted(rec["labels"].items())
+    return [(None, None)]
+
+
+def stratum(records: list[Record], resolves: bool) -> str:
+    """An article's main label, for stratified splits: its commonest frame, else stance value,
+    else "irrelevant", else "none"."""
+    frames: Counter[str] = Counter()
+    stances: Counter[str] = Counter()
+    irrelevant = 0
+    for rec in records:
+        for _, label in label_units(rec, resolves):
+            if label is None:
+                continue
+            frames.update(label["frames"])
+            stances.update(label["stance"].values())
+            irrelevant += bool(label["irrelevant"])
+    for prefix, counter in (("frame", frames), ("stance", stances)):
+        if counter:
+            best = max(counter.values())
+            return f"{prefix}:{min(k for k, v in counter.items() if v == best)}"
+    return "irrelevant" if irrelevant else "none"

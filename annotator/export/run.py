@@ -1,0 +1,127 @@
+"""``export()``: one call that streams a project into any registered format, atomically."""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+from ..progress import Cancelled, Progress
+from .atomic import atomic_output
+from .base import ExportContext, exporter_class
+from .options import ExportError, ExportOptions, ExportResult, LabelCounts
+from .records import ArticleBundle, RecordBuilder, label_units, stratum
+from .split import SplitItem, assign_splits
+
+_TIE_EXAMPLES = 10
+
+
+def export(
+    project: Any,
+    out: str | os.PathLike[str],
+    format: str = "jsonl",
+    options: ExportOptions | None = None,
+    progress: Progress | Callable[[int, int, str], None] | None = None,
+) -> ExportResult:
+    """Export ``project`` (a :class:`~annotator.project.Project` or a project file path) to ``out``.
+
+    Streams article by article (memory does not grow with the project), writes into a temporary
+    beside ``out`` and renames it into place only when everything was written: a failure or a
+    cancel leaves ``out`` as it was. The same project and options give byte-identical output.
+    Cancelling ``progress`` returns a result with ``cancelled=True``; other errors propagate.
+    Raises :class:`ExportError` for bad options or an unusable ``out``.
+    """
+    started = time.perf_counter()
+    cls = exporter_class(format)
+    options = options or ExportOptions()
+    if options.split is None and cls.default_split is not None:
+        options = replace(options, split=cls.default_split)
+    options.check()
+    out_path = Path(out)
+    result = ExportResult(format=format, out=str(out_path))
+    prog = Progress.wrap(progress)
+    owned = not hasattr(project, "iter_articles")
+    if owned:
+        from ..project import Project
+
+        if not Path(project).is_file():
+            raise ExportError(f"{project}: no such project file")
+        project = Project.open(project)
+    try:
+        builder = RecordBuilder(project, options)
+        if cls.single_label and not builder.resolves:
+            raise ExportError(f"the {format} format holds one label per item: use --labels gold "
+                              "or majority, or name one --annotator")
+        ctx = ExportContext(project=project, options=options, builder=builder, result=result)
+        total = builder.count()
+        splits: dict[str, str] | None = None
+        passes = 2 if options.split else 1
+        if options.split:
+            splits = _plan_splits(builder, options, prog, total * passes)
+            for name in options.split_names:
+                result.splits[name] = {"articles": 0, "sentences": 0}
+                result.split_counts[name] = LabelCounts()
+        with atomic_output(out_path, cls.folder) as tmp:
+            if cls.folder:
+                tmp.mkdir(exist_ok=True)
+            exporter = cls(ctx, tmp)
+            try:
+                exporter.begin()
+                done = total * (passes - 1)
+                for bundle in builder.bundles(prog, total * passes, done, "writing"):
+                    if splits is not None:
+                        bundle.split = splits[bundle.article.id]
+                        for rec in bundle.records:
+                            rec["split"] = bundle.split
+                    _count(result, bundle, builder.resolves)
+                    exporter.write(bundle)
+                exporter.end()
+            finally:
+                exporter.close()
+            result.rows = exporter.rows
+            files = exporter.files()
+        result.files = [str(out_path / f) if f else str(out_path) for f in files]
+    except Cancelled:
+        result.cancelled = True
+    finally:
+        if owned:
+            project.close()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _plan_splits(builder: RecordBuilder, options: ExportOptions, prog: Progress,
+                 total: int) -> dict[str, str]:
+    assert options.split is not None
+    items = [SplitItem(b.article.id, stratum(b.records, builder.resolves), len(b.records))
+             for b in builder.bundles(prog, total, 0, "planning splits")]
+    return assign_splits(items, options.split, options.split_names, options.seed)
+
+
+def _count(result: ExportResult, bundle: ArticleBundle, resolves: bool) -> None:
+    targets = [result.counts]
+    if bundle.split is not None:
+        targets.append(result.split_counts[bundle.split])
+        result.splits[bundle.split]["articles"] += 1
+        result.splits[bundle.split]["sentences"] += len(bundle.records)
+    result.articles += 1
+    result.sentences += len(bundle.records)
+    for rec in bundle.records:
+        label = rec["label"]
+        if label is not None:
+            ties = [f for f, why in label["unresolved"].items() if why == "tie"]
+            result.unresolved_fields += len(label["unresolved"]) - len(ties)
+            if ties:
+                result.tied_sentences += 1
+                if len(result.tie_examples) < _TIE_EXAMPLES:
+                    result.tie_examples.append(f"{rec['id']}: {', '.join(ties)}")
+        for counts in targets:
+            counts.sentences += 1
+            for _, unit in label_units(rec, resolves):
+                if unit is None:
+                    continue
+                counts.labels += 1
+                counts.irrelevant += bool(unit["irrelevant"])
+                counts.frames.update(unit["frames"])
+                counts.stance.update(unit["stance"].values())

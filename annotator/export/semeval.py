@@ -1,0 +1,48 @@
+"""SemEval-2023 Task 3 subtask 2 (framing): article text files and a labels file per language."""
+from __future__ import annotations
+
+from ..codebooks import load_codebook
+from .base import Exporter, register
+from .options import ExportError
+from .records import ArticleBundle
+
+TARGET = "semeval2023"
+#: Our split names -> the task's file name prefixes.
+SPLIT_PREFIX = {"train": "train", "validation": "dev", "test": "test"}
+
+
+@register
+class SemEval2023(Exporter):
+    name = "semeval2023"
+    title = "SemEval-2023 Task 3 subtask 2 folder: <lang>/<split>-articles-subtask-2/, labels file"
+    folder = True
+    suffix = ""
+    single_label = True
+
+    def begin(self) -> None:
+        codebook = self.ctx.builder.codebook
+        self.target = load_codebook(TARGET)
+        self.codebook = codebook
+        try:
+            codebook.map_to(self.target, [])
+        except ValueError as exc:
+            raise ExportError(f"frames cannot be written as SemEval-2023 labels: {exc}") from None
+
+    def write(self, bundle: ArticleBundle) -> None:
+        """An article's frames are the union of its sentences' (resolved) frames, mapped onto
+        the SemEval-2023 frame set."""
+        frames: list[str] = []
+        for rec in bundle.records:
+            for _, label in self.ctx.units(rec):
+                if label is not None:
+                    frames += [f for f in label["frames"] if f not in frames]
+        mapped = set(self.codebook.map_to(self.target, frames))
+        ordered = [f for f in self.target.frame_ids if f in mapped]
+        a = bundle.article
+        prefix = SPLIT_PREFIX.get(bundle.split or "train", bundle.split or "train")
+        folder = f"{a.lang}/{prefix}-articles-subtask-2"
+        body = a.text[len(a.title):].lstrip("\n") if a.text.startswith(a.title) else a.text
+        # The task's article files: the title, an empty line, then the text.
+        self.write_text(f"{folder}/article{a.id}.txt", f"{a.title}\n\n{body}\n")
+        self.stream(f"{a.lang}/{prefix}-labels-subtask-2.txt").write(f"{a.id}\t{','.join(ordered)}\n")
+        self.rows += 1

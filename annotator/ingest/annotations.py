@@ -1,0 +1,388 @@
+"""Readers for annotation files: native JSONL (sentence and article lines), Label Studio, doccano, Prodigy.
+
+Article lines carry their text and become ``RawArticle`` s with ``annotations``; the other formats
+label sentences of articles already in the project and become :class:`RawLabels`. Either way an
+annotation is a plain dict, applied by ``Project`` after the article is in place:
+
+* ``{"kind": "label", "line", "start", "end", "text", "annotator", "stance": {target key: VALUE},
+  "frames", "irrelevant", "note", "created", "updated", "decided_by", "targets"}`` where
+  ``start``/``end`` are the sentence's offsets in the article (``text``, when given, is checked and
+  used to find the sentence if the offsets do not match) and ``targets`` maps target keys to
+  ``{"id", "name", "kind"}`` as the exporting project knew them;
+* ``{"kind": "mention", "line", "start", "end", "label", "raw_label", "text", "origin", "target",
+  "targets"}`` with article offsets (used for an article that has no entities yet).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..export.flat import parse_flat, parse_stance_choice
+from ..model import ImportIssue
+from .base import RawArticle, register
+from .encoding import decode
+
+Annotation = dict[str, Any]
+_SNIFF_BYTES = 1 << 16
+
+
+@dataclass
+class RawLabels:
+    """Labels for sentences of an article that should already be in the project."""
+
+    article_id: str
+    source: str
+    line: int | None
+    annotations: list[Annotation] = field(default_factory=list)
+
+
+# -- sniffing ---------------------------------------------------------------------------------------
+
+
+def _first_object(path: Path) -> dict[str, Any] | None:
+    """The first non-empty line of a JSONL file as an object (None if it is not one)."""
+    try:
+        with open(path, "rb") as fh:
+            for raw in fh:
+                if raw.strip():
+                    obj = json.loads(decode(raw)[0])
+                    return obj if isinstance(obj, dict) else None
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _is_native_sentences(path: Path) -> bool:
+    obj = _first_object(path)
+    return obj is not None and all(k in obj for k in ("id", "article_id", "start", "end", "labels")) \
+        and "sentences" not in obj
+
+
+def _is_native_articles(path: Path) -> bool:
+    obj = _first_object(path)
+    return obj is not None and isinstance(obj.get("text"), str) and isinstance(obj.get("sentences"), list)
+
+
+def _meta(obj: dict[str, Any]) -> dict[str, Any]:
+    """doccano keeps extra columns as metadata; depending on version they come back at the top
+    level or under ``meta``."""
+    meta = obj.get("meta")
+    return {**(meta if isinstance(meta, dict) else {}), **obj}
+
+
+def _is_doccano(path: Path) -> bool:
+    obj = _first_object(path)
+    return obj is not None and "text" in obj and "label" in obj and "article_id" in _meta(obj)
+
+
+def _is_prodigy(path: Path) -> bool:
+    obj = _first_object(path)
+    return obj is not None and "text" in obj and ("answer" in obj or "options" in obj) \
+        and isinstance(obj.get("meta"), dict) and "article_id" in obj["meta"]
+
+
+def _is_labelstudio(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = decode(fh.read(_SNIFF_BYTES))[0].lstrip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return head.startswith("[") and '"data"' in head
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+
+
+def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | ImportIssue]]:
+    text, _ = decode(path.read_bytes())
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            yield lineno, ImportIssue(str(path), lineno, f"not valid JSON ({exc.msg} at column "
+                                      f"{exc.colno}); line skipped")
+            continue
+        if not isinstance(obj, dict):
+            yield lineno, ImportIssue(str(path), lineno, "expected a JSON object; line skipped")
+            continue
+        yield lineno, obj
+
+
+def _label(line: int | None, start: Any, end: Any, text: Any, annotator: str,
+           label: dict[str, Any], targets: Any) -> Annotation:
+    return {
+        "kind": "label", "line": line, "start": start, "end": end,
+        "text": text if isinstance(text, str) else None, "annotator": annotator,
+        "stance": dict(label.get("stance") or {}), "frames": list(label.get("frames") or []),
+        "irrelevant": bool(label.get("irrelevant")), "note": str(label.get("note") or ""),
+        "created": label.get("created"), "updated": label.get("updated"),
+        "decided_by": label.get("decided_by"),
+        "targets": targets if isinstance(targets, dict) else {},
+    }
+
+
+def _offsets_ok(*values: Any) -> bool:
+    return all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values)
+
+
+class _Grouper:
+    """Collects per-sentence annotations into one RawLabels per run of lines of an article."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = str(path)
+        self.current: RawLabels | None = None
+
+    def add(self, article_id: str, line: int | None, annotation: Annotation) -> Iterator[RawLabels]:
+        if self.current is not None and self.current.article_id != article_id:
+            yield self.current
+            self.current = None
+        if self.current is None:
+            self.current = RawLabels(article_id, self.path, line)
+        self.current.annotations.append(annotation)
+
+    def flush(self) -> Iterator[RawLabels]:
+        if self.current is not None:
+            yield self.current
+            self.current = None
+
+
+def _sentence_link(path: Path, line: int | None, where: dict[str, Any]
+                   ) -> tuple[str, int, int] | ImportIssue:
+    article_id, start, end = where.get("article_id"), where.get("start"), where.get("end")
+    if not isinstance(article_id, str) or not _offsets_ok(start, end):
+        return ImportIssue(str(path), line, "no article_id/start/end to find the sentence by; skipped")
+    return article_id, start, end
+
+
+# -- native JSONL -----------------------------------------------------------------------------------
+
+
+@register("native-sentences", (".jsonl", ".ndjson"), sniff=_is_native_sentences)
+def read_native_sentences(path: Path) -> Iterator[RawLabels | ImportIssue]:
+    """Our sentence lines: every annotator's label (the resolved ``label`` is not imported)."""
+    group = _Grouper(path)
+    for lineno, obj in _lines(path):
+        if isinstance(obj, ImportIssue):
+            yield obj
+            continue
+        link = _sentence_link(path, lineno, obj)
+        labels = obj.get("labels")
+        if isinstance(link, ImportIssue):
+            yield link
+            continue
+        if not isinstance(labels, dict):
+            yield ImportIssue(str(path), lineno, '"labels" must be an object; line skipped')
+            continue
+        for annotator, label in sorted(labels.items()):
+            if isinstance(label, dict):
+                yield from group.add(link[0], lineno, _label(lineno, link[1], link[2], obj.get("text"),
+                                                             annotator, label, obj.get("targets")))
+    yield from group.flush()
+
+
+@register("native-articles", (".jsonl", ".ndjson"), sniff=_is_native_articles)
+def read_native_articles(path: Path) -> Iterator[RawArticle | ImportIssue]:
+    """Our article lines: the article itself, its sentence labels and its entities."""
+    for lineno, obj in _lines(path):
+        if isinstance(obj, ImportIssue):
+            yield obj
+            continue
+        text = obj.get("text")
+        if not isinstance(text, str) or not text.strip():
+            yield ImportIssue(str(path), lineno, 'missing or empty "text"; line skipped')
+            continue
+        targets = obj.get("targets")
+        annotations: list[Annotation] = []
+        for s in obj.get("sentences") or []:
+            if not isinstance(s, dict) or not _offsets_ok(s.get("start"), s.get("end")):
+                yield ImportIssue(str(path), lineno, "a sentence without start/end was skipped")
+                continue
+            for annotator, label in sorted((s.get("labels") or {}).items()):
+                if isinstance(label, dict):
+                    annotations.append(_label(lineno, s["start"], s["end"], None, annotator, label,
+                                              targets))
+        for e in obj.get("entities") or []:
+            if isinstance(e, dict) and _offsets_ok(e.get("start"), e.get("end")):
+                annotations.append({"kind": "mention", "line": lineno, "start": e["start"],
+                                    "end": e["end"], "label": e.get("label"),
+                                    "raw_label": e.get("raw_label"), "text": e.get("text"),
+                                    "origin": e.get("origin"), "target": e.get("target"),
+                                    "targets": targets if isinstance(targets, dict) else {}})
+        meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+        values = {k: (str(obj[k]) if obj.get(k) not in (None, "") else None)
+                  for k in ("title", "outlet", "date", "url", "lang")}
+        yield RawArticle(text=text, source=str(path), line=lineno, meta=dict(meta),
+                         annotations=annotations, **values)
+
+
+# -- doccano and Prodigy ------------------------------------------------------------------------
+
+
+def _flat_annotation(path: Path, lineno: int, where: dict[str, Any], items: Any, annotator: str,
+                     extra: dict[str, Any]) -> tuple[str, Annotation] | ImportIssue:
+    link = _sentence_link(path, lineno, where)
+    if isinstance(link, ImportIssue):
+        return link
+    if not isinstance(items, list) or any(not isinstance(i, str) for i in items):
+        return ImportIssue(str(path), lineno, "labels must be a list of strings (frame:…, "
+                           "stance:target:VALUE, irrelevant); span labels are not read; skipped")
+    stance, frames, irrelevant, unknown = parse_flat(items)
+    if unknown:
+        return ImportIssue(str(path), lineno, f"labels not understood: {', '.join(unknown)}; skipped")
+    label = {"stance": stance, "frames": frames, "irrelevant": irrelevant, **extra}
+    return link[0], _label(lineno, link[1], link[2], where.get("text"), annotator, label,
+                           where.get("targets"))
+
+
+@register("doccano", (".jsonl",), sniff=_is_doccano)
+def read_doccano(path: Path) -> Iterator[RawLabels | ImportIssue]:
+    """doccano text-classification exports of our doccano files. The annotator is the line's
+    ``annotator`` (ours), else doccano's ``user``, else the file name (doccano names per-user
+    files after the user)."""
+    group = _Grouper(path)
+    for lineno, obj in _lines(path):
+        if isinstance(obj, ImportIssue):
+            yield obj
+            continue
+        where = _meta(obj)
+        if not where.get("label"):
+            continue  # not labelled yet
+        annotator = str(where.get("annotator") or where.get("user") or path.stem)
+        extra = {k: where.get(k) for k in ("note", "created", "updated", "decided_by")}
+        got = _flat_annotation(path, lineno, where, where.get("label"), annotator, extra)
+        if isinstance(got, ImportIssue):
+            yield got
+            continue
+        yield from group.add(got[0], lineno, got[1])
+    yield from group.flush()
+
+
+@register("prodigy", (".jsonl",), sniff=_is_prodigy)
+def read_prodigy(path: Path) -> Iterator[RawLabels | ImportIssue]:
+    """Prodigy choice tasks (``db-out``) of our prodigy files; only accepted answers count."""
+    group = _Grouper(path)
+    for lineno, obj in _lines(path):
+        if isinstance(obj, ImportIssue):
+            yield obj
+            continue
+        if obj.get("answer") != "accept":
+            continue
+        where = {**obj["meta"], "text": obj.get("text")} if isinstance(obj.get("meta"), dict) else obj
+        annotator = str(obj.get("_annotator_id") or obj.get("_session_id") or path.stem)
+        extra = {k: where.get(k) for k in ("note", "created", "updated", "decided_by")}
+        got = _flat_annotation(path, lineno, where, obj.get("accept") or [], annotator, extra)
+        if isinstance(got, ImportIssue):
+            yield got
+            continue
+        yield from group.add(got[0], lineno, got[1])
+    yield from group.flush()
+
+
+# -- Label Studio -----------------------------------------------------------------------------------
+
+
+def _tasks(text: str) -> Iterator[tuple[int, Any]]:
+    """(line, task) for each element of a JSON array, with the line the element starts on."""
+    decoder = json.JSONDecoder()
+    pos = text.index("[") + 1
+    line = 1 + text.count("\n", 0, pos)
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            if text[pos] == "\n":
+                line += 1
+            pos += 1
+        if pos >= len(text) or text[pos] == "]":
+            return
+        obj, end = decoder.raw_decode(text, pos)
+        yield line, obj
+        line += text.count("\n", pos, end)
+        pos = end
+
+
+def _ls_annotator(ann: dict[str, Any]) -> str:
+    if ann.get("annotator"):
+        return str(ann["annotator"])
+    by = ann.get("completed_by")
+    if isinstance(by, dict):
+        for key in ("username", "email"):
+            if by.get(key):
+                return str(by[key]).split("@")[0]
+        if by.get("id") is not None:
+            return f"labelstudio-{by['id']}"
+    if by is not None:
+        return f"labelstudio-{by}"
+    return "labelstudio"
+
+
+def _ls_label(ann: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    stance: dict[str, str] = {}
+    frames: list[str] = []
+    irrelevant = False
+    notes: list[str] = []
+    unknown: list[str] = []
+    for r in ann.get("result") or []:
+        if not isinstance(r, dict):
+            continue
+        value = r.get("value") or {}
+        name = r.get("from_name")
+        choices = [str(c) for c in value.get("choices") or []]
+        if name == "frames":
+            frames += choices
+        elif name == "stance":
+            for c in choices:
+                pair = parse_stance_choice(c)
+                if pair is None:
+                    unknown.append(c)
+                else:
+                    stance[pair[0]] = pair[1]
+        elif name == "irrelevant":
+            irrelevant = irrelevant or bool(choices)
+        elif name == "note":
+            notes += [str(t) for t in value.get("text") or []]
+        elif choices:  # other controls: flat labels, as in doccano
+            s, f, i, u = parse_flat(choices)
+            stance.update(s)
+            frames += f
+            irrelevant = irrelevant or i
+            unknown += u
+    label = {"stance": stance, "frames": frames, "irrelevant": irrelevant, "note": "\n".join(notes),
+             "created": ann.get("created_at"), "updated": ann.get("updated_at")}
+    return label, unknown
+
+
+@register("labelstudio", (".json",), sniff=_is_labelstudio)
+def read_labelstudio(path: Path) -> Iterator[RawLabels | ImportIssue]:
+    """Label Studio JSON exports of our labelstudio tasks (``data`` names the sentence).
+    Cancelled annotations are skipped; predictions are not labels and are not read."""
+    text, _ = decode(path.read_bytes())
+    try:
+        tasks = list(_tasks(text))
+    except (ValueError, json.JSONDecodeError) as exc:
+        yield ImportIssue(str(path), None, f"not a Label Studio JSON export ({exc}); file skipped")
+        return
+    for line, task in tasks:
+        if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+            yield ImportIssue(str(path), line, 'a task needs a "data" object; skipped')
+            continue
+        data = task["data"]
+        annotations = [a for a in task.get("annotations") or []
+                       if isinstance(a, dict) and not a.get("was_cancelled")]
+        if not annotations:
+            continue
+        link = _sentence_link(path, line, data)
+        if isinstance(link, ImportIssue):
+            yield link
+            continue
+        out = RawLabels(link[0], str(path), line)
+        for ann in annotations:
+            label, unknown = _ls_label(ann)
+            if unknown:
+                yield ImportIssue(str(path), line, f"choices not understood: {', '.join(unknown)}")
+            label["decided_by"] = ann.get("decided_by")
+            out.annotations.append(_label(line, link[1], link[2], data.get("text"),
+                                          _ls_annotator(ann), label, data.get("targets")))
+        yield out

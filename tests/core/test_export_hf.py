@@ -1,0 +1,84 @@
+"""The hf format loads with Hugging Face ``datasets``; splits are by article, stratified, seeded."""
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+# Local files only: never reach for the Hub, and keep caches inside the test's folders.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+datasets = pytest.importorskip("datasets")
+
+from annotator.export import ExportOptions, export  # noqa: E402
+from annotator.export.split import SplitItem, assign_splits  # noqa: E402
+from test_export import build_project, read_jsonl  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def project_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_project(tmp_path_factory.mktemp("hf") / "hf.annot", n_articles=40)
+
+
+def load(folder: Path, cache: Path) -> "datasets.DatasetDict":
+    files = {name: str(folder / f"{name}.jsonl") for name in ("train", "validation", "test")
+             if (folder / f"{name}.jsonl").exists()}
+    return datasets.load_dataset("json", data_files=files, cache_dir=str(cache))
+
+
+def test_hf_folder_loads_with_datasets(project_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    result = export(project_file, out, "hf", ExportOptions(labels="majority", seed=7))
+    assert sorted(p.name for p in out.iterdir()) == ["README.md", "test.jsonl", "train.jsonl",
+                                                     "validation.jsonl"]
+    ds = load(out, tmp_path / "cache")
+    sizes = {name: ds[name].num_rows for name in ds}
+    assert sizes == {name: s["sentences"] for name, s in result.splits.items()}
+    assert sum(sizes.values()) == result.rows == 80
+    # Whole articles only: no article is in two splits.
+    articles = {name: set(ds[name]["article_id"]) for name in ds}
+    assert not (articles["train"] & articles["validation"] or articles["train"] & articles["test"]
+                or articles["validation"] & articles["test"])
+    assert {name: len(a) for name, a in articles.items()} == {
+        name: s["articles"] for name, s in result.splits.items()}
+    assert 0.7 <= sizes["train"] / 80 <= 0.9
+    row = ds["train"][0]
+    assert row["label_source"] == "majority"
+    assert {a["annotator"] for a in row["annotations"]} <= {"alice", "bob", "carol", "gold"}
+    for ent in row["entities"]:
+        assert row["text"][ent["start"]:ent["end"]] == ent["text"]
+
+
+def test_dataset_card_lists_counts_and_agreement(project_file: Path, tmp_path: Path) -> None:
+    result = export(project_file, tmp_path / "ds", "hf", ExportOptions(labels="majority"))
+    card = (tmp_path / "ds" / "README.md").read_text()
+    assert card.startswith("---\n") and "configs:" in card and "path: train.jsonl" in card
+    assert "language:\n- en\n- ru" in card
+    assert "| train | " in card and "### Frame counts" in card and "### Stance counts" in card
+    assert "Krippendorff's alpha over" in card and "| frames |" in card
+    for name, split in result.splits.items():
+        assert f"| {name} | {split['articles']} | {split['sentences']} |" in card
+
+
+def test_splits_are_deterministic_and_follow_the_seed(project_file: Path, tmp_path: Path) -> None:
+    def assignment(seed: int, name: str) -> dict[str, str]:
+        export(project_file, tmp_path / name, "jsonl",
+               ExportOptions(split=(0.8, 0.1, 0.1), seed=seed))
+        return {line["article_id"]: line["split"] for line in read_jsonl(tmp_path / name)}
+
+    assert assignment(1, "a") == assignment(1, "b")
+    assert assignment(1, "a") != assignment(2, "c")
+
+
+def test_split_is_stratified_by_main_label() -> None:
+    items = [SplitItem(f"{label}{i:03d}", label, 5) for label, n in (("frame:a", 60), ("frame:b", 30),
+                                                                      ("none", 10)) for i in range(n)]
+    got = assign_splits(items, (0.8, 0.1, 0.1), ("train", "validation", "test"), seed=0)
+    per = Counter((it.stratum, got[it.article_id]) for it in items)
+    assert per[("frame:a", "train")] == 48 and per[("frame:a", "validation")] == 6
+    assert per[("frame:b", "train")] == 24 and per[("frame:b", "test")] == 3
+    assert per[("none", "train")] == 8
+    assert got == assign_splits(list(reversed(items)), (0.8, 0.1, 0.1),
+                                ("train", "validation", "test"), seed=0)
