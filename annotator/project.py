@@ -122,6 +122,7 @@ class Project:
         resolver = TargetResolver(self.store.targets()) if ner else None
         seen: set[str] = set()
         done_bytes = 0
+        pending: list[RawArticle] = []
         try:
             for f, size in zip(files, sizes):
                 raws: list[RawArticle] = []
@@ -133,14 +134,23 @@ class Project:
                         labels_only.append(item)
                     else:
                         raws.append(item)
-                for i in range(0, len(raws), _NER_CHUNK):
-                    chunk = raws[i:i + _NER_CHUNK]
-                    resolver = self._import_chunk(chunk, ner, lang, report, seen, resolver)
-                    prog.update(done_bytes + size * min(len(raws), i + len(chunk)) // len(raws),
-                                None, f"{f.name}: {min(len(raws), i + len(chunk))}/{len(raws)}")
+                # Chunks span files, so a folder of one-article files still gets batched NER.
+                for k, raw in enumerate(raws, start=1):
+                    pending.append(raw)
+                    if len(pending) >= _NER_CHUNK:
+                        resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
+                        pending = []
+                        prog.update(done_bytes + size * k // len(raws), None,
+                                    f"{f.name}: {k}/{len(raws)}")
+                if labels_only and pending:  # their articles may be in the pending chunk
+                    resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
+                    pending = []
                 self._import_label_items(labels_only, report, prog)
                 done_bytes += size
                 prog.update(done_bytes, None, f.name)
+            if pending:
+                resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
+                prog.update(done_bytes, None, "done")
         except Cancelled:
             report.cancelled = True
         report.seconds = time.perf_counter() - started
