@@ -26,14 +26,14 @@ import annotator
 from annotator.codebooks import Codebook
 from annotator.model import ENTITY_LABELS, ImportReport, Mention, Target
 
-from .keys import BINDINGS, _native
+from .keys import BINDINGS, native_text
 
 
 def cheat_sheet_html(codebook: Codebook | None) -> str:
     """The key table as HTML (all text escaped): fixed bindings plus the codebook's frame keys."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for b in BINDINGS:
-        groups.setdefault(b.group, []).append((" / ".join(_native(k) for k in b.keys), b.text))
+        groups.setdefault(b.group, []).append((" / ".join(native_text(k) for k in b.keys), b.text))
     if codebook is not None:
         groups["Frames"] = [(f.key, f"Toggle frame “{f.name}”") for f in codebook.frames]
     parts = ["<style>td { padding: 1px 10px 1px 0; } .k { font-family: monospace;"

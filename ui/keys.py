@@ -49,10 +49,11 @@ def binding(command: str) -> Binding:
 
 def shortcut_text(command: str) -> str:
     """The keys of a command as shown to people: 'J / Down'."""
-    return " / ".join(_native(k) for k in binding(command).keys)
+    return " / ".join(native_text(k) for k in binding(command).keys)
 
 
-def _native(key: str) -> str:
+def native_text(key: str) -> str:
+    """A key as the platform writes it ('Ctrl+Down' on Linux, '⌘↓' on macOS)."""
     return QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) or key
 
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -78,7 +77,7 @@ class _TargetRowWidget(QFrame):
                 "QPushButton { padding: 2px 6px; border: 1px solid #ced4da; border-radius: 3px;"
                 " background: white; color: #495057; }"
                 f"QPushButton:checked {{ background: {colour}; color: white; border-color: {colour};"
-                " font-weight: bold; }")
+                " }")
             b.clicked.connect(lambda _=False, v=value: self.stance_clicked.emit(self.target_id, v))
             self.buttons[value] = b
             layout.addWidget(b)
@@ -188,6 +187,7 @@ class LabelPanel(QWidget):
         self.note.setClearButtonEnabled(True)
         self.note.textEdited.connect(self._note_typed)
         self.note.editingFinished.connect(self._save_note)
+        self.note.returnPressed.connect(self._leave_note)
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(NOTE_DEBOUNCE_MS)

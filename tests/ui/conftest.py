@@ -1,4 +1,4 @@
-"""UI test fixtures: the real main window on a private copy of the seeds project; no threads left behind."""
+"""UI fixtures: the real main window on a private copy of the seeds project; no threads left behind."""
 from __future__ import annotations
 
 import shutil
@@ -8,6 +8,7 @@ from typing import Iterator
 import pytest
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from ui.main_window import MainWindow
 from ui.settings import open_settings
@@ -32,7 +33,7 @@ def project_path(seeds_project_file: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, project_path: Path) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def window(qtbot: QtBot, project_path: Path) -> Iterator[MainWindow]:
     """The real main window, shown, active, with the seeds copy open as annotator 'alice'."""
     settings = open_settings()
     settings.clear()

@@ -5,7 +5,9 @@ import argparse
 import os
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
 
 from ui import app
 from ui.main_window import MainWindow
@@ -27,7 +29,8 @@ def test_screenshot_mode_writes_a_png(project_path: Path, tmp_path: Path) -> Non
     assert out.stat().st_size > 10_000
 
 
-def test_annotator_and_recent_projects_are_remembered(qtbot, project_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_annotator_and_recent_projects_are_remembered(
+        qtbot: QtBot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = open_settings()
     settings.clear()
     w = MainWindow(settings, "alice", restore_layout=False)
@@ -51,7 +54,8 @@ def test_annotator_and_recent_projects_are_remembered(qtbot, project_path: Path,
     assert settings.value("window/state") is not None
 
 
-def test_bad_project_file_is_refused(qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_bad_project_file_is_refused(qtbot: QtBot, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "bad.annot"
     bad.write_bytes(b"this is not sqlite" * 100)
     warnings: list[str] = []

@@ -4,18 +4,19 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QModelIndex
+from pytestqt.qtbot import QtBot
 
 from annotator.store import ArticleFilter, ArticleRow
 from ui.article_list import PAGE, ArticleTableModel
 from ui.main_window import MainWindow
 
 
-def shown(window: MainWindow, qtbot) -> int:  # type: ignore[no-untyped-def]
+def shown(window: MainWindow, qtbot: QtBot) -> int:
     window.articles.apply_filter()  # skip the typing debounce
     return window.articles.model.rowCount()
 
 
-def test_filters(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_filters(window: MainWindow, qtbot: QtBot) -> None:
     panel = window.articles
     assert panel.model.rowCount() == 5 and panel.count.text() == "5 articles"
     panel.lang.setCurrentIndex(panel.lang.findData("ru"))
@@ -63,7 +64,7 @@ class FakeProject:
         return rows
 
 
-def test_long_list_is_paged(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_long_list_is_paged(qtbot: QtBot) -> None:
     fake = FakeProject(100_000)
     model = ArticleTableModel()
     started = time.perf_counter()

@@ -6,11 +6,13 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from annotator import Project
 from ui.article_view import ArticleView
 from ui.main_window import MainWindow
 from ui.settings import open_settings
+
 
 HOSTILE = ('Breaking <b>x</b><img src="http://example.com/a.png"> and '
            '<a href="http://example.com">link</a> &amp; more.\n\n'
@@ -24,7 +26,7 @@ def _point_of(view: ArticleView, offset: int) -> QPoint:
     return QPoint(rect.x() + 2, rect.center().y())
 
 
-def test_article_text_is_never_html(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_article_text_is_never_html(qtbot: QtBot, tmp_path: Path) -> None:
     folder = tmp_path / "hostile"
     folder.mkdir()
     (folder / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
@@ -61,7 +63,7 @@ def test_article_text_is_never_html(qtbot, tmp_path: Path) -> None:  # type: ign
     w.close()
 
 
-def test_entities_are_highlighted_and_toggle(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_entities_are_highlighted_and_toggle(window: MainWindow, qtbot: QtBot) -> None:
     view = window.view
     m = next(m for s in window.session.sentences for m in s.mentions if m.label == "LOC")
     cursor = QTextCursor(view.document())
@@ -82,7 +84,7 @@ def test_tooltip_escapes_entity_text(window: MainWindow) -> None:
     assert "&lt;img src=x&gt;" in window.view.mention_tooltip(m)
 
 
-def test_click_makes_a_sentence_current(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_click_makes_a_sentence_current(window: MainWindow, qtbot: QtBot) -> None:
     view = window.view
     target = next(s for s in window.session.sentences if s.index > window.session.current + 1
                   and not s.boilerplate)
@@ -96,7 +98,7 @@ def test_click_makes_a_sentence_current(window: MainWindow, qtbot) -> None:  # t
     assert rects and all(r.height() > 0 for r in rects)
 
 
-def test_add_relabel_link_remove_entity_from_context_menu(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_add_relabel_link_remove_entity_from_context_menu(window: MainWindow, qtbot: QtBot) -> None:
     view = window.view
     s = window.session
     sentence = next(x for x in s.sentences if x.index == s.current)

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
 
 from annotator import Project
 from ui.main_window import MainWindow
@@ -29,8 +30,8 @@ def make_corpus(folder: Path, n: int, bad: int = 0) -> Path:
     return folder
 
 
-def test_import_runs_in_background_and_reports(window: MainWindow, qtbot, tmp_path: Path,
-                                               project_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_runs_in_background_and_reports(window: MainWindow, qtbot: QtBot, tmp_path: Path,
+                                               project_path: Path) -> None:
     corpus = make_corpus(tmp_path / "corpus", 30, bad=2)
     progress: list[int] = []
     with qtbot.waitSignal(window.import_finished, timeout=60000) as finished:
@@ -56,7 +57,7 @@ def test_import_runs_in_background_and_reports(window: MainWindow, qtbot, tmp_pa
         assert p.count_articles() == 35
 
 
-def test_import_can_be_cancelled(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_can_be_cancelled(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "big", 120)
     with qtbot.waitSignal(window.import_finished, timeout=60000) as finished:
         task = window.import_files([str(corpus)], ner=False)
@@ -70,7 +71,7 @@ def test_import_can_be_cancelled(window: MainWindow, qtbot, tmp_path: Path) -> N
     window.report_dialog.close()
 
 
-def test_window_stays_responsive_during_import(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_window_stays_responsive_during_import(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "corpus", 40)
     with qtbot.waitSignal(window.import_finished, timeout=60000):
         window.import_files([str(corpus)], ner=False)
@@ -81,7 +82,7 @@ def test_window_stays_responsive_during_import(window: MainWindow, qtbot, tmp_pa
     window.report_dialog.close()
 
 
-def test_dropping_files_imports_them(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_dropping_files_imports_them(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "dropped", 3)
     window.ner_action.setChecked(False)
     mime = QMimeData()
@@ -94,7 +95,7 @@ def test_dropping_files_imports_them(window: MainWindow, qtbot, tmp_path: Path) 
     window.report_dialog.close()
 
 
-def test_import_with_entities(window: MainWindow, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_with_entities(window: MainWindow, qtbot: QtBot, tmp_path: Path) -> None:
     folder = tmp_path / "ner"
     folder.mkdir()
     (folder / "a.txt").write_text("Antony Blinken met officials in Astana on Tuesday.\n\n"

@@ -1,15 +1,16 @@
-"""Labelling with the keyboard in the real window: stance, frames, irrelevant, notes, undo/redo, moving."""
+"""Keyboard labelling in the real window: stance, frames, irrelevant, notes, undo/redo, moving."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
 
 from annotator import Project
 from ui.main_window import MainWindow
 
 
-def press(w: MainWindow, qtbot, *keys: str) -> None:  # type: ignore[no-untyped-def]
+def press(w: MainWindow, qtbot: QtBot, *keys: str) -> None:
     """Type keys at the article view, as a user does (strings like 'j', or Qt key names)."""
     for key in keys:
         if key.startswith("Key_"):
@@ -25,7 +26,7 @@ def press(w: MainWindow, qtbot, *keys: str) -> None:  # type: ignore[no-untyped-
             qtbot.keyClick(w.view, key)
 
 
-def next_with_targets(w: MainWindow, qtbot, at_least: int = 1) -> int:  # type: ignore[no-untyped-def]
+def next_with_targets(w: MainWindow, qtbot: QtBot, at_least: int = 1) -> int:
     """Press J until the current sentence offers ``at_least`` targets; returns its sentence id."""
     for _ in range(len(w.session.sentences)):
         if len(w.panel.rows) >= at_least and w.session.sentence is not None \
@@ -35,7 +36,7 @@ def next_with_targets(w: MainWindow, qtbot, at_least: int = 1) -> int:  # type: 
     raise AssertionError("no sentence with targets in this article")
 
 
-def go_to_language(w: MainWindow, qtbot, lang: str) -> None:  # type: ignore[no-untyped-def]
+def go_to_language(w: MainWindow, qtbot: QtBot, lang: str) -> None:
     for _ in range(10):
         if w.session.article is not None and w.session.article.lang == lang:
             return
@@ -43,7 +44,7 @@ def go_to_language(w: MainWindow, qtbot, lang: str) -> None:  # type: ignore[no-
     raise AssertionError(f"no {lang} article")
 
 
-def test_keyboard_labels_persist_and_undo(window: MainWindow, qtbot, project_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_keyboard_labels_persist_and_undo(window: MainWindow, qtbot: QtBot, project_path: Path) -> None:
     w = window
     assert w.session.article is not None and w.session.article.lang == "en"
     s1 = next_with_targets(w, qtbot, at_least=2)
@@ -86,7 +87,7 @@ def test_keyboard_labels_persist_and_undo(window: MainWindow, qtbot, project_pat
     assert labels[s4].stance == {ru_target: "FAVOR"} and labels[s4].frames == ["political"]
 
 
-def test_stance_button_click_again_clears(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_stance_button_click_again_clears(window: MainWindow, qtbot: QtBot) -> None:
     w = window
     sid = next_with_targets(w, qtbot)
     row = w.panel._row_widgets[w.panel.rows[0].target.id]
@@ -100,7 +101,7 @@ def test_stance_button_click_again_clears(window: MainWindow, qtbot) -> None:  #
     assert w.session.label(sid) is None
 
 
-def test_keys_do_not_fire_while_typing_a_note(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_keys_do_not_fire_while_typing_a_note(window: MainWindow, qtbot: QtBot) -> None:
     w = window
     sid = w.session.sentence.id
     press(w, qtbot, "Ctrl+E")
@@ -125,7 +126,7 @@ def test_keys_do_not_fire_while_typing_a_note(window: MainWindow, qtbot) -> None
     assert w.session.sentence.id == sid2 and w.articles.text.text() == "jn"
 
 
-def test_jk_skip_boilerplate_and_articles_move(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_jk_skip_boilerplate_and_articles_move(window: MainWindow, qtbot: QtBot) -> None:
     w = window
     press(w, qtbot, "Ctrl+Key_Down", "Ctrl+Key_Down", "Ctrl+Key_Down", "Ctrl+Key_Down")
     article = w.session.article
@@ -147,7 +148,7 @@ def test_jk_skip_boilerplate_and_articles_move(window: MainWindow, qtbot) -> Non
     assert w.articles.current_article_id() == w.session.article.id
 
 
-def test_next_unlabelled_crosses_articles(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_next_unlabelled_crosses_articles(window: MainWindow, qtbot: QtBot) -> None:
     w = window
     first_article = w.session.article.id
     units = [s for s in w.session.sentences if not s.boilerplate]
@@ -161,7 +162,7 @@ def test_next_unlabelled_crosses_articles(window: MainWindow, qtbot) -> None:  #
     assert not w.session.sentence.boilerplate
 
 
-def test_undo_redo_follow_the_change_across_articles(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_undo_redo_follow_the_change_across_articles(window: MainWindow, qtbot: QtBot) -> None:
     w = window
     sid = next_with_targets(w, qtbot)
     article = w.session.article.id
@@ -181,7 +182,7 @@ def test_undo_redo_follow_the_change_across_articles(window: MainWindow, qtbot) 
     assert w.session.label(sid) is not None
 
 
-def test_cheat_sheet_lists_keys_and_frames(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_cheat_sheet_lists_keys_and_frames(window: MainWindow, qtbot: QtBot) -> None:
     qtbot.keyClick(window.view, Qt.Key.Key_F1)
     dialog = window.shortcuts_dialog
     text = dialog.text.toPlainText()

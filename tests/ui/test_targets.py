@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
+from pytestqt.qtbot import QtBot
 
 from ui.main_window import MainWindow
 
@@ -15,7 +16,7 @@ def _row_of(window: MainWindow, name: str) -> int:
     raise AssertionError(name)
 
 
-def test_pin_rename_merge(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_pin_rename_merge(window: MainWindow, qtbot: QtBot) -> None:
     s = window.session
     panel = window.targets
     targets = sorted(s.targets().values(), key=lambda t: -t.n_mentions)
@@ -57,7 +58,7 @@ def test_pin_rename_merge(window: MainWindow, qtbot) -> None:  # type: ignore[no
     assert s.target(other.id) is not None
 
 
-def test_typing_a_new_name_does_not_trigger_keys(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_typing_a_new_name_does_not_trigger_keys(window: MainWindow, qtbot: QtBot) -> None:
     panel = window.targets
     before = window.session.current
     index = panel.proxy.index(0, 1)
