@@ -147,10 +147,11 @@ class Project:
                     pending = []
                 self._import_label_items(labels_only, report, prog)
                 done_bytes += size
-                prog.update(done_bytes, None, f.name)
+                # Progress (and the cancel check) only where work was committed, so "done"
+                # never runs ahead of what is in the file.
             if pending:
                 resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
-                prog.update(done_bytes, None, "done")
+            prog.update(done_bytes, None, "done")
         except Cancelled:
             report.cancelled = True
         report.seconds = time.perf_counter() - started

@@ -213,14 +213,14 @@ def test_import_can_be_cancelled_and_keeps_what_was_done(tmp_path: Path) -> None
 
     def cb(done: int, total: int, msg: str) -> None:
         calls.append(done)
-        if len(calls) == 5:
+        if done > 0:  # the first committed chunk
             prog.cancel()
 
     prog.callback = cb
     with Project.open(tmp_path / "p.annot") as p:
         report = p.import_files([folder], ner=False, progress=prog)
         assert report.cancelled
-        assert 0 < report.articles_added < 40 == report.articles_added + 40 - report.articles_added
+        assert 0 < report.articles_added < 40
         assert len(p.articles()) == report.articles_added
         rest = p.import_files([folder], ner=False)
         assert rest.articles_added == 40 - report.articles_added
