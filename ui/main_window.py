@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._update_title()
         self._update_history_actions()
+        self._project_changed()  # no project yet: set the actions' initial state
         self.resize(1500, 950)
         if restore_layout:
             self._restore_layout()

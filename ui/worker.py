@@ -162,7 +162,12 @@ def cancel_all_and_wait(timeout_ms: int = 30000) -> bool:
 
     Used when the window closes: the callbacks would otherwise run on a closed window.
     """
-    for task in list(_running):
+    tasks = list(_running)
+    for task in tasks:
         task.on_success = task.on_error = None
         task.progress.cancel()
-    return QThreadPool.globalInstance().waitForDone(timeout_ms)
+    drained = QThreadPool.globalInstance().waitForDone(timeout_ms)
+    if drained:
+        for task in tasks:
+            task._close_dialog()  # its queued "finished" signal may never be delivered now
+    return drained

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QPushButton
@@ -11,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from annotator import Project
 from ui.main_window import MainWindow
+from ui.settings import open_settings
 
 
 def make_corpus(folder: Path, n: int, bad: int = 0) -> Path:
@@ -105,3 +107,26 @@ def test_import_with_entities(window: MainWindow, qtbot: QtBot, tmp_path: Path) 
     report = finished.args[0]
     assert report.articles_added == 1 and report.mentions >= 2
     window.report_dialog.close()
+
+
+def test_closing_the_window_cancels_a_running_import(window: MainWindow, qtbot: QtBot,
+                                                     tmp_path: Path, project_path: Path) -> None:
+    corpus = make_corpus(tmp_path / "corpus", 120)
+    task = window.import_files([str(corpus)], ner=False)
+    assert task is not None
+    window.close()  # cancels, waits for the worker, drops the callbacks
+    assert task.progress.cancelled and task.finished
+    with Project.open(project_path) as p:
+        assert p.count_articles() < 125  # stopped early; what was imported is kept
+
+
+def test_no_project_means_nothing_to_import(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr("ui.main_window.QMessageBox.information",
+                        lambda _parent, _title, text: shown.append(text))
+    w = MainWindow(open_settings(), "alice", restore_layout=False)
+    qtbot.addWidget(w)
+    assert not w.import_action.isEnabled()
+    assert w.import_files(["/nonexistent"]) is None and shown
+    qtbot.keyClick(w, "j")  # keys without a project do nothing (and do not fail)
+    qtbot.keyClick(w, "3")
