@@ -22,6 +22,7 @@ from annotator.project import Project
 from annotator.store import ArticleFilter, ArticleRow
 
 from .keys import guard_typing
+from .richtext import tooltip
 
 PAGE = 200
 COLUMNS = ("Title", "Outlet", "Date", "Lang", "Sentences", "Progress")
@@ -139,7 +140,7 @@ class ArticleTableModel(QAbstractTableModel):
             return (r.title, r.outlet or "", r.date or "", r.lang, str(r.n_sentences),
                     f"{r.n_labelled}/{r.n_units}")[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
-            return r.title
+            return tooltip(r.title)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (4, 5):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == PROGRESS_COLUMN:

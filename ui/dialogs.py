@@ -27,6 +27,9 @@ from annotator.codebooks import Codebook
 from annotator.model import ENTITY_LABELS, ImportReport, Mention, Target
 
 from .keys import BINDINGS, native_text
+from .richtext import tooltip
+
+_SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def cheat_sheet_html(codebook: Codebook | None) -> str:
@@ -130,7 +133,8 @@ class LinkTargetDialog(QDialog):
         for t in ordered:
             item = QListWidgetItem(f"{t.name}  [{t.kind}]  · {t.n_mentions} mentions")
             item.setData(Qt.ItemDataRole.UserRole, t.id)
-            item.setToolTip(", ".join(t.aliases))
+            item.setData(_SEARCH_ROLE, " ".join([t.name, *t.aliases]).casefold())
+            item.setToolTip(tooltip(", ".join(t.aliases)))
             self.list.addItem(item)
         self.list.itemDoubleClicked.connect(lambda _i: self._choose())
         self.search.textChanged.connect(self._filter)
@@ -161,7 +165,7 @@ class LinkTargetDialog(QDialog):
         folded = text.casefold()
         for i in range(self.list.count()):
             item = self.list.item(i)
-            item.setHidden(folded not in (item.text() + item.toolTip()).casefold())
+            item.setHidden(folded not in str(item.data(_SEARCH_ROLE)))
 
     def _choose(self) -> None:
         item = self.list.currentItem()

@@ -23,6 +23,7 @@ from annotator.model import STANCE_VALUES, Label, Sentence, Target
 
 from . import entities
 from .keys import guard_typing, shortcut_text, with_key
+from .richtext import tooltip
 
 STANCE_COLOURS = {"AGAINST": "#e03131", "NEUTRAL": "#868e96", "FAVOR": "#2f9e44"}
 STANCE_COMMAND = {"AGAINST": "stance_against", "NEUTRAL": "stance_neutral", "FAVOR": "stance_favor"}
@@ -58,8 +59,9 @@ class _TargetRowWidget(QFrame):
         layout.addWidget(chip)
         name = QLabel(t.name)
         name.setTextFormat(Qt.TextFormat.PlainText)
-        name.setToolTip("\n".join([t.name, f"aliases: {', '.join(t.aliases) or '—'}",
-                                   f"{t.n_mentions} mentions", "click to select (Tab cycles)"]))
+        name.setToolTip(tooltip(t.name, f"aliases: {', '.join(t.aliases) or '—'}",
+                                f"{t.n_mentions} mentions", "click to select (Tab cycles)",
+                                bold_first=True))
         name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         name.setMinimumWidth(60)
         layout.addWidget(name, 1)
@@ -70,8 +72,8 @@ class _TargetRowWidget(QFrame):
             b.setCheckable(True)
             b.setChecked(stance == value)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setToolTip(with_key(definitions.get(value, value), STANCE_COMMAND[value])
-                         + " — click again to clear")
+            b.setToolTip(tooltip(with_key(definitions.get(value, value), STANCE_COMMAND[value]),
+                                 "click again to clear"))
             colour = STANCE_COLOURS[value]
             b.setStyleSheet(
                 "QPushButton { padding: 2px 6px; border: 1px solid #ced4da; border-radius: 3px;"
@@ -132,6 +134,7 @@ class LabelPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         self.header = QLabel("No sentence")
+        self.header.setTextFormat(Qt.TextFormat.PlainText)
         self.header.setObjectName("sentence_header")
         self.header.setStyleSheet("font-weight: bold;")
         outer.addWidget(self.header)
@@ -218,13 +221,14 @@ class LabelPanel(QWidget):
             key.setFixedWidth(18)
             key.setStyleSheet("font-family: monospace; font-weight: bold; color: #343a40;"
                               " background: #e9ecef; border: 1px solid #ced4da; border-radius: 3px;")
-            key.setToolTip(f"Type {frame.key} to toggle “{frame.name}”")
+            key.setToolTip(tooltip(f"Type {frame.key} to toggle “{frame.name}”"))
             self.frames_grid.addWidget(key, i, 0)
             box = QCheckBox(frame.name)
             box.setObjectName(f"frame_{frame.id}")
             box.setProperty("frame_id", frame.id)
             box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            box.setToolTip(f"<b>{frame.name}</b> (key {frame.key})<br>{frame.definition}")
+            box.setToolTip(tooltip(f"{frame.name} (key {frame.key})", frame.definition,
+                                   bold_first=True))
             box.clicked.connect(lambda _=False, f=frame.id: self.toggle_frame(f))
             box.installEventFilter(self._hover)
             self._frame_boxes[frame.id] = box

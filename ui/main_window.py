@@ -30,6 +30,7 @@ from .dialogs import ImportReportDialog, LinkTargetDialog, ShortcutsDialog, show
 from .entities import EntityLegend, EntityTypeToggles
 from .keys import BINDINGS, STANCE_COMMANDS, binding, with_key
 from .label_panel import LabelPanel, TargetRow
+from .richtext import tooltip
 from .session import Session
 from .worker import BackgroundTask, cancel_all_and_wait, run_in_background, running_tasks
 
@@ -130,7 +131,7 @@ class MainWindow(QMainWindow):
         if keys:
             action.setShortcuts([QKeySequence(k) for k in keys])
         if tip:
-            action.setToolTip(tip)
+            action.setToolTip(tooltip(tip))
             action.setStatusTip(tip)
         action.triggered.connect(lambda _=False: slot())
         self.addAction(action)  # active even when its menu is hidden
@@ -227,6 +228,7 @@ class MainWindow(QMainWindow):
         self.annotator_label = QLabel()
         self.annotator_label.setObjectName("status_annotator")
         self.path_label = QLabel()
+        self.path_label.setTextFormat(Qt.TextFormat.PlainText)
         self.path_label.setObjectName("status_path")
         self.progress_label = QLabel()
         self.progress_label.setObjectName("status_progress")
@@ -688,7 +690,7 @@ class MainWindow(QMainWindow):
         s = self.session
         self.annotator_label.setText(f"Annotator: {s.annotator or '—'}")
         self.path_label.setText(s.path or "no project")
-        self.path_label.setToolTip(s.path or "")
+        self.path_label.setToolTip(tooltip(s.path) if s.path else "")
         if s.project is None:
             self.progress_label.setText("")
             return

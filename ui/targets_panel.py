@@ -29,6 +29,7 @@ from annotator.model import ENTITY_LABELS, Target
 from annotator.project import ProjectError
 
 from .keys import guard_typing
+from .richtext import tooltip
 from .session import Session
 
 COLUMNS = ("Pin", "Name", "Kind", "Mentions")
@@ -85,7 +86,8 @@ class TargetTableModel(QAbstractTableModel):
             if col == 3:
                 return t.n_mentions if role == Qt.ItemDataRole.EditRole else str(t.n_mentions)
         if role == Qt.ItemDataRole.ToolTipRole and col == 1:
-            return "aliases: " + ", ".join(t.aliases) + "\ndouble-click to rename"
+            return tooltip(t.name, "aliases: " + ", ".join(t.aliases), "double-click to rename",
+                           bold_first=True)
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:

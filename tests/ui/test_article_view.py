@@ -142,3 +142,17 @@ def _words(text: str, start: int, end: int) -> list[tuple[int, str]]:
             out.append((i, word))
         i += len(word)
     return out
+
+
+def test_data_in_tooltips_is_escaped(window: MainWindow) -> None:
+    from ui.richtext import tooltip
+
+    assert tooltip("<b>x</b>", "a & b") == \
+        "<p style='white-space: pre-wrap'>&lt;b&gt;x&lt;/b&gt;<br>a &amp; b</p>"
+    s = window.session
+    tid = next(iter(s.targets()))
+    s.rename_target(tid, "<img src=x>")
+    row = next(r for r in range(window.targets.proxy.rowCount())
+               if window.targets.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) == tid)
+    tip = window.targets.proxy.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;img src=x&gt;" in tip and "<img" not in tip
