@@ -25,7 +25,8 @@ from .keys import guard_typing
 from .richtext import tooltip
 
 PAGE = 200
-COLUMNS = ("Title", "Outlet", "Date", "Lang", "Sentences", "Progress")
+COLUMNS = ("Title", "Outlet", "Date", "Lang", "Sent.", "Done")
+COLUMN_TIPS = ("", "", "", "Language", "Sentences", "Your labelled units / units (boilerplate excluded)")
 PROGRESS_COLUMN = 5
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -129,6 +130,8 @@ class ArticleTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMN_TIPS[section] or None
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -192,9 +195,15 @@ class ArticleListPanel(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.setAlternatingRowColors(True)
         header = self.view.horizontalHeader()
+        # Fixed starting widths, not ResizeToContents: that re-measures every loaded row on each
+        # dataChanged, which made labelling slow once thousands of rows were loaded.
+        fm = self.view.fontMetrics()
+        samples = ("", "Outlet xx", "2024-12-31", "Lang", "Sent.", "99/99")
+        for col, sample in enumerate(samples):
+            if col:
+                header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+                header.resizeSection(col, fm.horizontalAdvance(sample) + 16)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, len(COLUMNS)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.view, 1)
         self.count = QLabel("")
         self.count.setObjectName("article_count")

@@ -152,8 +152,11 @@ class TargetsPanel(QWidget):
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(22)
         header = self.view.horizontalHeader()
-        for col in range(len(COLUMNS)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        fm = self.view.fontMetrics()  # fixed widths: ResizeToContents re-measures every row
+        for col, sample in enumerate(("Pin", "", "MISC", "Mentions")):
+            if sample:
+                header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+                header.resizeSection(col, fm.horizontalAdvance(sample) + 24)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.view, 1)
         buttons = QHBoxLayout()
