@@ -408,6 +408,14 @@ class Project:
     def history(self, annotator: str | None = None, limit: int = 100) -> list[Event]:
         return self.store.events(annotator, limit)
 
+    def event_scope(self, event_id: int) -> tuple[list[str], list[int]]:
+        """(article ids, sentence ids) an event touched: where to look after undo/redo."""
+        return self.store.event_targets(event_id)
+
+    def progress(self, annotator: str) -> tuple[int, int]:
+        """(labelled, total) annotatable sentences for ``annotator`` over the whole project."""
+        return self.store.progress(annotator)
+
     # -- entity and target edits (all undoable, origin = the annotator) ---------------------------
 
     def _mention_change(self, mention_id: int, **updates: Any) -> Change:

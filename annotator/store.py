@@ -39,6 +39,7 @@ class ArticleFilter:
     lang: str | None = None
     outlet: str | None = None
     unlabelled_only: bool = False  # has unlabelled (non-boilerplate) sentences for the annotator
+    after_rowid: int | None = None  # only articles after this one in list order (for "next …")
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,9 @@ class Store:
         if f.outlet:
             where.append("a.outlet = ?")
             args.append(f.outlet)
+        if f.after_rowid is not None:
+            where.append("a.rowid > ?")
+            args.append(f.after_rowid)
         if f.unlabelled_only:
             where.append(
                 "a.n_units > (SELECT count(*) FROM sentences s JOIN labels l ON l.sentence_id = s.id"
@@ -616,6 +620,36 @@ class Store:
             (event_id,),
         ).fetchone()
         return Event(*r) if r else None
+
+    def progress(self, annotator: str) -> tuple[int, int]:
+        """(labelled, total) non-boilerplate sentences for the annotator over the whole project."""
+        total = self.conn.execute("SELECT coalesce(sum(n_units), 0) FROM articles").fetchone()[0]
+        aid = self.annotator_id(annotator)
+        if aid is None:
+            return 0, int(total)
+        done = self.conn.execute(
+            "SELECT count(*) FROM labels l JOIN sentences s ON s.id = l.sentence_id"
+            " WHERE l.annotator_id = ? AND s.boilerplate = 0",
+            (aid,),
+        ).fetchone()[0]
+        return int(done), int(total)
+
+    def event_targets(self, event_id: int) -> tuple[list[str], list[int]]:
+        """The article ids and sentence ids an event touched (to show them after undo/redo)."""
+        changes = self.event_changes(event_id)
+        sentence_ids = list(dict.fromkeys(
+            int(c.key["sentence_id"]) for c in changes if c.table in ("labels", "stances")
+        ))
+        articles: list[str] = []
+        if sentence_ids:
+            q = ",".join("?" * len(sentence_ids))
+            articles += [r[0] for r in self.conn.execute(
+                f"SELECT DISTINCT article_id FROM sentences WHERE id IN ({q})", sentence_ids)]
+        for c in changes:
+            row = c.after or c.before
+            if c.table == "mentions" and row is not None:
+                articles.append(row["article_id"])
+        return list(dict.fromkeys(articles)), sentence_ids
 
     def event_changes(self, event_id: int) -> list[Change]:
         (payload,) = self.conn.execute(

@@ -224,3 +224,22 @@ def test_import_can_be_cancelled_and_keeps_what_was_done(tmp_path: Path) -> None
         assert len(p.articles()) == report.articles_added
         rest = p.import_files([folder], ner=False)
         assert rest.articles_added == 40 - report.articles_added
+
+
+def test_progress_event_scope_and_after_rowid(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from annotator.store import ArticleFilter
+
+    with small_project(tmp_path / "p.annot") as p:
+        first, second = p.articles()
+        units = sum(not s.boilerplate for a in (first, second) for s in p.sentences(a.id))
+        assert p.progress("alice") == (0, units)
+        s = p.sentences(first.id)[1]
+        p.set_label(s.id, "alice", frames=["economic"])
+        assert p.progress("alice") == (1, units)
+        event = p.undo("alice")
+        assert event is not None and p.event_scope(event.id) == ([first.id], [s.id])
+        rows = p.article_rows(0, 10)
+        after = p.article_rows(0, 10, replace(ArticleFilter(), after_rowid=rows[0].rowid))
+        assert [r.id for r in after] == [second.id]
