@@ -86,6 +86,7 @@ def test_hand_checked_numbers(project: Project) -> None:
     per_target = [f for f in r.fields if f.key.startswith("stance:")]
     assert [f.title for f in per_target] == ["stance: Russia"]
     assert per_target[0].alpha.value == pytest.approx(11 / 27)
+    assert stance.chosen == 8 and r.field("frame:economic").chosen == 6
 
     # frame sets with MASI, checked against the pure function on the same columns.
     sets = [[frozenset(x) for x in row] for row in (

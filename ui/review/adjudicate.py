@@ -84,13 +84,14 @@ class AdjudicationView(QWidget):
         self.queue.setWordWrap(False)
         header = self.queue.horizontalHeader()
         header.setStretchLastSection(True)
-        for col, width in enumerate((70, 150, 36, 50)):
+        for col, width in enumerate((66, 120, 30, 46)):
             self.queue.setColumnWidth(col, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.queue.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
 
         self.heading = QLabel("")
         self.heading.setStyleSheet("color: #555;")
+        self.heading.setWordWrap(True)  # a long title must not widen the window
         self.context = QLabel("")
         self.context.setWordWrap(True)
         self.context.setTextFormat(Qt.TextFormat.RichText)
@@ -120,15 +121,19 @@ class AdjudicationView(QWidget):
         dl.setContentsMargins(6, 0, 0, 0)
         dl.addWidget(self.heading)
         dl.addWidget(self.context)
-        dl.addWidget(self.table, 1)
+        dl.addWidget(self.table)
         dl.addWidget(self.rationale)
         dl.addWidget(self.hint)
+        dl.addStretch(1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.queue)
         split.addWidget(detail)
+        self.queue.setMinimumWidth(320)
+        split.setCollapsible(0, False)
+        split.setCollapsible(1, False)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
-        split.setSizes([460, 700])
+        split.setSizes([500, 760])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
@@ -279,6 +284,9 @@ class AdjudicationView(QWidget):
                            dialog.irrelevant.isChecked(), dialog.rationale.text())
             self.message.emit(f"Gold edited by {self.reviewer}.")
         self.gold_dialog = None
+        # Keys must work again at once: the window and the queue take the focus back.
+        self.window().activateWindow()
+        self.focus_queue()
 
     def clear_gold(self) -> None:
         item = self.current_item()
@@ -423,3 +431,9 @@ class AdjudicationView(QWidget):
         for c in range(self.table.columnCount() - 1):
             self.table.setColumnWidth(c, min(max(self.table.columnWidth(c), 80), 260))
         self.table.resizeRowsToContents()
+        # As tall as its rows: the rationale and the keys stay right under the labels.
+        height = self.table.horizontalHeader().height() + 2 * self.table.frameWidth() + sum(
+            self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        if self.table.horizontalScrollBar().isVisible():
+            height += self.table.horizontalScrollBar().height()
+        self.table.setFixedHeight(height + 2)

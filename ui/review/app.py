@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -45,13 +46,15 @@ def save_screenshots(window: ReviewWindow, png: str, tab: str | None, charts_dir
 
 
 def main(args: argparse.Namespace) -> int:
+    charts_dir = getattr(args, "charts", None)
+    if (args.screenshot or charts_dir) and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display needed to render PNGs
     app = QApplication.instance() or QApplication(sys.argv[:1])
     try:
         window = ReviewWindow(args.project, args.reviewer)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    charts_dir = getattr(args, "charts", None)
     if args.screenshot or charts_dir:
         window.show()
         for path in save_screenshots(window, args.screenshot, args.tab, charts_dir):

@@ -7,9 +7,10 @@ from typing import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
+    QSizePolicy,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -44,9 +45,16 @@ def _style(plot: pg.PlotItem, title: str = "") -> pg.PlotItem:
         axis.setTextPen(pg.mkPen(INK))
     if title:
         plot.setTitle(title, color=INK, size="11pt")
-    plot.showGrid(x=True, y=True, alpha=0.15)
     plot.setMenuEnabled(False)
     return plot
+
+
+def _left_ticks(plot: pg.PlotItem, ticks: Sequence[tuple[float, str]]) -> None:
+    """Text ticks on the left axis, with room for the longest (pyqtgraph only widens it later)."""
+    axis = plot.getAxis("left")
+    axis.setTicks([list(ticks)])
+    metrics = QFontMetrics(axis.style["tickFont"] or QFont())
+    axis.setWidth(max([metrics.horizontalAdvance(t) for _, t in ticks] + [20]) + 14)
 
 
 def _legend(plot: pg.PlotItem, offset: tuple[int, int] = (-10, 10)) -> pg.LegendItem:
@@ -69,6 +77,7 @@ class ChartPanel(QWidget):
         self.title = title
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
+        self.graphics.setAntialiasing(True)
         self.controls = QHBoxLayout()
         self.heading = QLabel(f"<b>{title}</b>")
         self.controls.addWidget(self.heading)
@@ -108,17 +117,29 @@ class ChartPanel(QWidget):
             self.export_png(path)
 
 
-def _hbars(plot: pg.PlotItem, names: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]],
-           group: float = 0.8) -> None:
-    """Grouped horizontal bars: one row per name (top to bottom), one bar per series."""
+def _hbars(plot: pg.PlotItem, names: Sequence[str],
+           series: Sequence[tuple[str, str, Sequence[float | None]]], group: float = 0.8,
+           markers: bool = False) -> None:
+    """Grouped horizontal bars: one row per name (top to bottom), one bar per series.
+
+    Values may be negative; None draws nothing. With ``markers`` each value also gets a tick at
+    its end, so a value of 0 is told apart from no value.
+    """
     n = max(1, len(series))
     h = group / n
     rows = len(names)
     for i, (label, col, values) in enumerate(series):
         y = np.arange(rows, 0, -1, dtype=float) - group / 2 + h * (n - 1 - i) + h / 2
-        plot.addItem(pg.BarGraphItem(x0=0, y=y, width=np.asarray(values, dtype=float), height=h * 0.92,
-                                     brush=col, pen=pg.mkPen(None), name=label))
-    plot.getAxis("left").setTicks([[(rows - k, _short(nm)) for k, nm in enumerate(names)]])
+        present = np.array([v is not None for v in values], dtype=bool)
+        v = np.array([0.0 if x is None else x for x in values], dtype=float)
+        plot.addItem(pg.BarGraphItem(x0=np.minimum(v, 0)[present], y=y[present],
+                                     width=np.abs(v)[present], height=h * 0.92, brush=col,
+                                     pen=pg.mkPen(None), name=label))
+        if markers and present.any():
+            plot.addItem(pg.ScatterPlotItem(x=v[present], y=y[present], symbol="|", size=h * 40,
+                                            pen=pg.mkPen(INK, width=1.5), brush=None))
+    _left_ticks(plot, [(rows - k, _short(nm)) for k, nm in enumerate(names)])
+    plot.showGrid(x=True, y=False, alpha=0.25)
     plot.setYRange(0.4, rows + 0.6, padding=0)
 
 
@@ -131,13 +152,19 @@ def _vbars(plot: pg.PlotItem, names: Sequence[str], series: Sequence[tuple[str, 
         plot.addItem(pg.BarGraphItem(x=x, height=np.asarray(values, dtype=float), width=w * 0.92,
                                      brush=col, pen=pg.mkPen(None), name=label))
     plot.getAxis("bottom").setTicks([[(k, _short(nm, 16)) for k, nm in enumerate(names)]])
+    plot.showGrid(x=False, y=True, alpha=0.25)
     plot.setXRange(-0.6, len(names) - 0.4, padding=0)
 
 
-def _legend_for(plot: pg.PlotItem, series: Sequence[tuple[str, str]]) -> None:
-    legend = _legend(plot)
-    for label, col in series:
-        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=col), label)
+def _top_legend(layout: pg.GraphicsLayout, series: Sequence[tuple[str, str]], colspan: int) -> None:
+    """A one-line legend in its own row above the plots, so it never hides a bar."""
+    legend = pg.LegendItem(labelTextColor=INK, colCount=max(1, len(series)))
+    for label, c in series:
+        legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=c), label)
+    layout.addItem(legend, row=0, col=0, colspan=colspan)
+    legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    layout.layout.setRowStretchFactor(0, 0)
+    layout.layout.setRowStretchFactor(1, 1)
 
 
 class DistributionChart(ChartPanel):
@@ -153,14 +180,15 @@ class DistributionChart(ChartPanel):
             return
         self.show_message("")
         series = [(a, colour(i)) for i, a in enumerate(d.annotators)]
-        frames = _style(self.graphics.addPlot(row=0, col=0), "Frames (labels with the frame)")
+        _top_legend(self.graphics.ci, [(f"{a} ({d.labels.get(a, 0)} labels)", c)
+                                       for a, c in series], 2)
+        frames = _style(self.graphics.addPlot(row=1, col=0), "Frames (labels with the frame)")
         _hbars(frames, [name for _, name in d.frames],
                [(a, c, d.frame_counts[a]) for a, c in series])
         frames.setLabel("bottom", "labels", color=INK)
-        stance = _style(self.graphics.addPlot(row=0, col=1), "Stance (stance values given)")
+        stance = _style(self.graphics.addPlot(row=1, col=1), "Stance (stance values given)")
         _vbars(stance, list(STANCE_VALUES), [(a, c, d.stance_counts[a]) for a, c in series])
         stance.setLabel("left", "stances", color=INK)
-        _legend_for(stance, [(f"{a} ({d.labels.get(a, 0)} labels)", c) for a, c in series])
         self.graphics.ci.layout.setColumnStretchFactor(0, 3)
         self.graphics.ci.layout.setColumnStretchFactor(1, 2)
 
@@ -170,7 +198,25 @@ class AgreementChart(ChartPanel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Agreement per field", parent)
-        self.max_fields = 16
+        self.max_fields = 18
+
+    def rows(self, report: AgreementReport) -> list[tuple[str, FieldResult, str]]:
+        """The overview fields first, then the busiest targets (ordinal) and the frames used."""
+        by_key = {f.key: f for f in report.fields}
+        rows: list[tuple[str, FieldResult, str]] = [
+            ("stance, all targets (nominal)", by_key["stance"], "alpha"),
+            ("stance, all targets (ordinal)", by_key["stance"], "ordinal"),
+            ("frame sets (MASI)", by_key["frames"], "alpha"),
+            ("irrelevant", by_key["irrelevant"], "alpha"),
+        ]
+        targets = [f for f in report.fields if f.key.startswith("stance:")]
+        frames = sorted((f for f in report.fields if f.key.startswith("frame:") and f.units
+                         and f.alpha.value is not None), key=lambda f: -f.chosen)
+        room = self.max_fields - len(rows)
+        n_targets = min(len(targets), max(room // 2, room - len(frames)))
+        rows += [(f.title + " (ordinal)", f, "ordinal") for f in targets[:n_targets]]
+        rows += [(f.title, f, "alpha") for f in frames[: self.max_fields - len(rows)]]
+        return rows
 
     def set_data(self, report: AgreementReport) -> None:
         self.graphics.clear()
@@ -179,14 +225,7 @@ class AgreementChart(ChartPanel):
                               "agreement needs overlapping labels.")
             return
         self.show_message("")
-        rows: list[tuple[str, FieldResult, str]] = []
-        for f in report.fields:
-            if f.key.startswith("frame:") and f.alpha.value is None:
-                continue  # unused frames: listed as n/a in the report, noise in a chart
-            rows.append((f.title + (" (nominal)" if f.ordinal else ""), f, "alpha"))
-            if f.ordinal is not None:
-                rows.append((f.title + " (ordinal)", f, "ordinal"))
-        rows = rows[: self.max_fields]
+        rows = self.rows(report)
         plot = _style(self.graphics.addPlot(), f"Krippendorff's alpha, {report.units} units"
                       + (f", 95% CI from {report.bootstrap} resamples" if report.bootstrap else ""))
         n = len(rows)
@@ -214,11 +253,13 @@ class AgreementChart(ChartPanel):
         for x, style in ((0.667, Qt.PenStyle.DashLine), (0.8, Qt.PenStyle.DashLine)):
             plot.addItem(pg.InfiniteLine(pos=x, angle=90, pen=pg.mkPen("#888888", style=style)))
         plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen(INK)))
-        plot.getAxis("left").setTicks([[(y, _short(t, 40)) for (t, _, _), y in zip(rows, ys)]])
+        _left_ticks(plot, [(y, _short(t, 44)) for (t, _, _), y in zip(rows, ys)])
+        plot.showGrid(x=True, y=False, alpha=0.25)
         plot.setYRange(0.4, n + 0.6, padding=0)
         low = min([0.0] + [v for v in values] + [r[3] - r[1] for r in lows])
         plot.setXRange(min(-0.05, low - 0.05), 1.02, padding=0)
-        plot.setLabel("bottom", "alpha (dashed: 0.667 tentative, 0.8 reliable)", color=INK)
+        plot.setLabel("bottom", "alpha — green ≥ 0.8 reliable, amber ≥ 0.667 tentative, red below"
+                      " (dashed lines); whiskers: 95% CI", color=INK)
 
 
 class ConfusionChart(ChartPanel):
@@ -263,7 +304,6 @@ class ConfusionChart(ChartPanel):
         m = np.array(c.matrix, dtype=float)
         plot = _style(self.graphics.addPlot(), f"Stance: {c.a} (rows) × {c.b} (columns),"
                       f" {int(total)} sentence–target pairs, {np.trace(m) / total:.0%} on the diagonal")
-        plot.showGrid(x=False, y=False)
         image = pg.ImageItem(m.T[:, ::-1])  # image x = column, y = row (top row first)
         image.setLookupTable(pg.ColorMap([0.0, 1.0], [QColor("#f7fbff"), QColor("#08519c")])
                              .getLookupTable(0.0, 1.0, 256))
@@ -281,10 +321,9 @@ class ConfusionChart(ChartPanel):
                 text.setPos(j, k - 1 - i)
                 plot.addItem(text)
         plot.getAxis("bottom").setTicks([[(j, c.categories[j]) for j in range(k)]])
-        plot.getAxis("left").setTicks([[(k - 1 - i, c.categories[i]) for i in range(k)]])
+        _left_ticks(plot, [(k - 1 - i, c.categories[i]) for i in range(k)])
         plot.setLabel("bottom", c.b, color=INK)
         plot.setLabel("left", c.a, color=INK)
-        plot.setAspectLocked(True)
         plot.setRange(xRange=(-0.5, k - 0.5), yRange=(-0.5, k - 0.5), padding=0.02)
 
 
@@ -302,6 +341,7 @@ class ProgressChart(ChartPanel):
         self.show_message("")
         plot = _style(self.graphics.addPlot(axisItems={"bottom": pg.DateAxisItem()}),
                       "Labelled sentences over time (cumulative)")
+        plot.showGrid(x=True, y=True, alpha=0.25)
         axis = plot.getAxis("bottom")
         axis.setPen(pg.mkPen(INK))
         axis.setTextPen(pg.mkPen(INK))
@@ -340,23 +380,24 @@ class OutletChart(ChartPanel):
             return
         self.show_message("")
         series = [(f"{name} ({o.sentences[name]} labels)", colour(i)) for i, name in enumerate(o.outlets)]
-        frames = _style(self.graphics.addPlot(row=0, col=0),
+        _top_legend(self.graphics.ci, series, 2)
+        frames = _style(self.graphics.addPlot(row=1, col=0),
                         "Frames: share of each outlet's labels")
         _hbars(frames, [n for _, n in o.frames],
                [(s, c, [100 * v for v in o.frame_share[name]])
                 for (s, c), name in zip(series, o.outlets)])
         frames.setLabel("bottom", "% of labels", color=INK)
-        stance = _style(self.graphics.addPlot(row=0, col=1),
+        stance = _style(self.graphics.addPlot(row=1, col=1),
                         "Mean stance per target (−1 against … +1 favor)")
         if o.targets:
-            _vbars(stance, [n for _, n in o.targets],
-                   [(s, c, [0.0 if v is None else v for v in o.stance_mean[name]])
-                    for (s, c), name in zip(series, o.outlets)])
-            stance.setYRange(-1.05, 1.05, padding=0)
-            stance.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(INK)))
+            _hbars(stance, [n for _, n in o.targets],
+                   [(s, c, o.stance_mean[name]) for (s, c), name in zip(series, o.outlets)],
+                   markers=True)
+            stance.setXRange(-1.05, 1.05, padding=0)
+            stance.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen(INK)))
         else:
             stance.setTitle("Mean stance per target: no stances yet", color=INK)
-        stance.setLabel("left", "mean stance", color=INK)
-        _legend_for(stance, series)
+        stance.setLabel("bottom", "mean stance (a lone tick: mean 0; nothing: no stance there)",
+                        color=INK)
         self.graphics.ci.layout.setColumnStretchFactor(0, 1)
         self.graphics.ci.layout.setColumnStretchFactor(1, 1)
