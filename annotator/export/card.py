@@ -13,23 +13,50 @@ MAX_UNITS = 50_000
 
 
 class AgreementSample:
-    """Collects what Krippendorff's alpha needs from sentences labelled by two or more people."""
+    """Coder rows for Krippendorff's alpha from sentences labelled by two or more people.
+
+    Rows hold shared (interned) values, a pointer per coder and unit, so a full sample costs a
+    few MB; units past :data:`MAX_UNITS` are only counted.
+    """
 
     def __init__(self) -> None:
-        self.units: list[dict[str, Any]] = []  # annotator -> (frames, irrelevant, stance)
+        self.coders: dict[str, int] = {}
+        self.frames: list[list[Any]] = []  # coder -> frame set per sentence (None: not coded)
+        self.irrelevant: list[list[Any]] = []
+        self.stance: list[list[Any]] = []  # coder -> value per (sentence, target) unit
+        self.units = 0
         self.seen = 0
+        self._sets: dict[frozenset[str], frozenset[str]] = {}
+
+    def _row(self, name: str) -> int:
+        if name not in self.coders:
+            self.coders[name] = len(self.coders)
+            self.frames.append([None] * self.units)
+            self.irrelevant.append([None] * self.units)
+            self.stance.append([None] * len(self.stance[0]) if self.stance else [])
+        return self.coders[name]
 
     def add(self, labels: dict[str, dict[str, Any]]) -> None:
         humans = {a: lab for a, lab in labels.items() if a != GOLD_ANNOTATOR}
         if len(humans) < 2:
             return
         self.seen += 1
-        if len(self.units) < MAX_UNITS:
-            self.units.append({a: (frozenset(lab["frames"]), bool(lab["irrelevant"]),
-                                   dict(lab["stance"])) for a, lab in humans.items()})
+        if self.units >= MAX_UNITS:
+            return
+        rows = {self._row(a): lab for a, lab in sorted(humans.items())}
+        for c in range(len(self.coders)):
+            lab = rows.get(c)
+            frames = frozenset(lab["frames"]) if lab is not None else None
+            self.frames[c].append(None if frames is None else self._sets.setdefault(frames, frames))
+            self.irrelevant[c].append(None if lab is None else bool(lab["irrelevant"]))
+        for key in sorted({k for lab in rows.values() for k in lab["stance"]}):
+            for c in range(len(self.coders)):
+                lab = rows.get(c)
+                self.stance[c].append(None if lab is None else lab["stance"].get(key))
+        self.units += 1
 
     def alphas(self) -> dict[str, float | None] | None:
-        """Alpha for frames (MASI), irrelevant (nominal) and stance (ordinal) or None when the
+        """Alpha for frames (MASI), irrelevant (nominal) and stance (ordinal), or None when the
         agreement functions are missing or no sentence has two annotators."""
         try:
             from ..agreement import krippendorff_alpha, krippendorff_alpha_sets
@@ -37,21 +64,11 @@ class AgreementSample:
             return None
         if not self.units:
             return None
-        coders = sorted({a for u in self.units for a in u})
-
-        def rows(value: Callable[[tuple[Any, ...]], Any], units: list[dict[str, Any]]) -> list[list[Any]]:
-            return [[value(u[c]) if c in u else None for u in units] for c in coders]
-
-        stance_units: list[dict[str, Any]] = []
-        for u in self.units:
-            for key in sorted({k for v in u.values() for k in v[2]}):
-                stance_units.append({c: (None, None, v[2].get(key)) for c, v in u.items()})
         return {
-            "frames": krippendorff_alpha_sets(rows(lambda v: v[0], self.units)),
-            "irrelevant": krippendorff_alpha(rows(lambda v: v[1], self.units), "nominal"),
-            "stance": krippendorff_alpha(rows(lambda v: v[2], stance_units), "ordinal",
-                                         categories=list(STANCE_VALUES))
-            if stance_units else None,
+            "frames": krippendorff_alpha_sets(self.frames),
+            "irrelevant": krippendorff_alpha(self.irrelevant, "nominal"),
+            "stance": krippendorff_alpha(self.stance, "ordinal", categories=list(STANCE_VALUES))
+            if self.stance and self.stance[0] else None,
         }
 
 
@@ -117,7 +134,7 @@ def dataset_card(name: str, result: ExportResult, options: ExportOptions, split_
     if alphas is None:
         lines += ["Not computed: no sentence in the export has labels from two annotators.", ""]
     else:
-        used = len(sample.units)
+        used = sample.units
         lines += [f"Krippendorff's alpha over {used} sentences labelled by two or more annotators"
                   + (f" (the first {used} of {sample.seen})" if sample.seen > used else "") + ":", ""]
         lines += _table(["field", "alpha", "distance"],

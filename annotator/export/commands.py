@@ -85,7 +85,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         result = export(args.project, args.out, args.format, options,
                         None if args.quiet else TextProgress("export"))
-    except ExportError as exc:
+    except (ExportError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if result.cancelled:

@@ -128,11 +128,13 @@ class RecordBuilder:
                                                              outlet=self.options.outlet)))
 
     def bundles(self, progress: Progress, total: int, done: int = 0,
-                message: str = "exporting") -> Iterator[ArticleBundle]:
+                message: str = "exporting", light: bool = False) -> Iterator[ArticleBundle]:
+        """Bundles of the wanted articles that have sentences to export. ``light`` records hold
+        only ``labels`` and ``label`` (enough to plan splits) and skip entities."""
         for article in self.project.iter_articles():
             if not self._wanted(article):
                 continue
-            bundle = self.bundle(article)
+            bundle = self.bundle(article, light)
             done += 1
             progress.update(done, total, message)
             if bundle.records:
@@ -152,12 +154,12 @@ class RecordBuilder:
         mine = [lab for lab in labels if lab.annotator == self.single]
         return from_label(mine[0]) if mine else None
 
-    def bundle(self, article: Article) -> ArticleBundle:
+    def bundle(self, article: Article, light: bool = False) -> ArticleBundle:
         o = self.options
         by_sentence: dict[int, list[Label]] = {}
         for lab in self.project.labels(article_id=article.id):
             by_sentence.setdefault(lab.sentence_id, []).append(lab)
-        mentions = self.project.mentions(article.id)  # ordered by start
+        mentions = [] if light else self.project.mentions(article.id)  # ordered by start
         records: list[Record] = []
         used: set[int] = set()
         first = 0
@@ -177,6 +179,12 @@ class RecordBuilder:
             resolved = self._resolve(labels)
             labelled = resolved is not None if self.resolves else bool(shown)
             if not labelled and not o.include_unlabelled:
+                continue
+            if light:
+                records.append({
+                    "labels": {lab.annotator: label_dict(lab, self.keys) for lab in shown},
+                    "label": resolved_dict(resolved, self.keys) if resolved is not None else None,
+                })
                 continue
             rec = self.sentence_record(article, s.index, s.start, s.end, s.text, s.lang,
                                        s.boilerplate, inside, shown, resolved)

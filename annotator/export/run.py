@@ -30,7 +30,8 @@ def export(
     beside ``out`` and renames it into place only when everything was written: a failure or a
     cancel leaves ``out`` as it was. The same project and options give byte-identical output.
     Cancelling ``progress`` returns a result with ``cancelled=True``; other errors propagate.
-    Raises :class:`ExportError` for bad options or an unusable ``out``.
+    Raises :class:`ExportError` for bad options or an unusable ``out``. From a worker thread,
+    pass the project's path: the export then opens (and closes) its own connection.
     """
     started = time.perf_counter()
     cls = exporter_class(format)
@@ -95,7 +96,7 @@ def _plan_splits(builder: RecordBuilder, options: ExportOptions, prog: Progress,
                  total: int) -> dict[str, str]:
     assert options.split is not None
     items = [SplitItem(b.article.id, stratum(b.records, builder.resolves), len(b.records))
-             for b in builder.bundles(prog, total, 0, "planning splits")]
+             for b in builder.bundles(prog, total, 0, "planning splits", light=True)]
     return assign_splits(items, options.split, options.split_names, options.seed)
 
 

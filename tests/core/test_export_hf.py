@@ -44,6 +44,9 @@ def test_hf_folder_loads_with_datasets(project_file: Path, tmp_path: Path) -> No
     assert {name: len(a) for name, a in articles.items()} == {
         name: s["articles"] for name, s in result.splits.items()}
     assert 0.7 <= sizes["train"] / 80 <= 0.9
+    # The dataset card's YAML configs make the folder itself loadable.
+    whole = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "cache2"))
+    assert {name: whole[name].num_rows for name in whole} == sizes
     row = ds["train"][0]
     assert row["label_source"] == "majority"
     assert {a["annotator"] for a in row["annotations"]} <= {"alice", "bob", "carol", "gold"}
