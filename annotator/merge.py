@@ -1,4 +1,4 @@
-"""Merging another project file's (or a native JSONL export's) labels, entity edits and targets into a project."""
+"""Merging another project file's or native JSONL export's labels, entity edits and targets."""
 from __future__ import annotations
 
 import os

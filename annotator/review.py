@@ -503,7 +503,8 @@ def format_report(r: AgreementReport) -> list[str]:
         out.append(f"95% intervals: percentile bootstrap over units, {r.bootstrap} resamples,"
                    f" seed {r.seed}.")
     out.append("")
-    head = f"{'field':<40} {'units':>5}  {'alpha':>8} {'95% CI':>14}  {'ordinal':>8} {'95% CI':>14}  {'agree':>5}"
+    head = (f"{'field':<40} {'units':>5}  {'alpha':>8} {'95% CI':>14}  {'ordinal':>8}"
+            f" {'95% CI':>14}  {'agree':>5}")
     out += [head, "-" * len(head)]
     unused = [f.title.split(": ", 1)[1] for f in r.fields if f.alpha.reason == NOT_CHOSEN]
     # Targets come busiest first; past the first five, those with few units are only counted.
@@ -535,7 +536,8 @@ def format_report(r: AgreementReport) -> list[str]:
                        f" {_na(p.irrelevant_kappa, reasons):>9}")
     if r.articles:
         out += ["", "Per article (alpha)", ""]
-        head = f"{'article':<40} {'outlet':<14} {'units':>5} {'stance':>8} {'ordinal':>8} {'frames':>8} {'irrel.':>8}"
+        head = (f"{'article':<40} {'outlet':<14} {'units':>5} {'stance':>8} {'ordinal':>8}"
+                f" {'frames':>8} {'irrel.':>8}")
         out += [head, "-" * len(head)]
         for a in r.articles:
             st, fr, ir = a.fields

@@ -1,4 +1,4 @@
-"""Merging project files and native JSONL exports: idempotent, never overwriting, reporting what did not match."""
+"""Merging project files and native JSONL exports: idempotent, never overwriting, reporting misses."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""The Review window: adjudicating with the keyboard stores gold labels that export; charts render and export."""
+"""The Review window: keyboard adjudication stores gold labels that export; the charts render."""
 from __future__ import annotations
 
 import json
@@ -93,8 +93,8 @@ def review(qtbot, project_path: Path) -> Iterator[ReviewWindow]:  # type: ignore
         w.close()
 
 
-def test_keyboard_adjudication_stores_gold_that_exports(qtbot, review: ReviewWindow,  # type: ignore[no-untyped-def]
-                                                        tmp_path: Path) -> None:
+def test_keyboard_adjudication_stores_gold_that_exports(  # type: ignore[no-untyped-def]
+        qtbot, review: ReviewWindow, tmp_path: Path) -> None:
     view = review.adjudicate
     queue = view.queue
     assert view.model.filter == "Disagreements" and view.model.rowCount() > 5
@@ -170,8 +170,8 @@ def test_keyboard_adjudication_stores_gold_that_exports(qtbot, review: ReviewWin
     assert all(not it.decided for it in view.model.rows)
 
 
-def test_report_and_every_chart_render_and_export(qtbot, review: ReviewWindow,  # type: ignore[no-untyped-def]
-                                                  tmp_path: Path) -> None:
+def test_report_and_every_chart_render_and_export(  # type: ignore[no-untyped-def]
+        qtbot, review: ReviewWindow, tmp_path: Path) -> None:
     report = review.result.report if review.result else None
     assert report is not None and report.units > 20
     assert "Agreement between alice, bob, carol" in review.report_text.toPlainText()
@@ -190,8 +190,8 @@ def test_report_and_every_chart_render_and_export(qtbot, review: ReviewWindow,  
     assert not review.outlet_chart.message.isVisible()
 
 
-def test_recompute_can_be_cancelled_and_reviewer_is_required(qtbot, review: ReviewWindow,  # type: ignore[no-untyped-def]
-                                                             project_path: Path) -> None:
+def test_recompute_can_be_cancelled_and_reviewer_is_required(  # type: ignore[no-untyped-def]
+        qtbot, review: ReviewWindow, project_path: Path) -> None:
     review.bootstrap.setValue(20000)
     review.recompute()
     review.cancel()
