@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import subprocess
@@ -96,8 +95,9 @@ def child(project: str, out: str, fmt: str, labels: str, split: str | None) -> N
     seconds = time.perf_counter() - started
     size = sum(f.stat().st_size for f in Path(out).rglob("*")) if Path(out).is_dir() \
         else Path(out).stat().st_size
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(json.dumps({"seconds": seconds, "rows": result.rows, "sentences": result.sentences,
-                      "bytes": size, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "bytes": size, "maxrss_mb": peak}))
 
 
 def run_child(project: Path, out: Path, fmt: str, labels: str, split: str | None) -> dict[str, float]:
@@ -138,7 +138,8 @@ def main() -> None:
             out = work / f"{label}-{fmt}"
             r = run_child(path, out, fmt, labels, split)
             print(f"{label:>8} {fmt:>6} {labels:>9} {r['rows']:>9} {r['seconds']:>8.1f}"
-                  f" {r['rows'] / r['seconds']:>9.0f} {r['bytes'] / 2**20:>8.1f} {r['maxrss_mb']:>13.0f}")
+                  f" {r['rows'] / r['seconds']:>9.0f} {r['bytes'] / 2**20:>8.1f}"
+                  f" {r['maxrss_mb']:>13.0f}")
     print(f"(outputs in {work}; remove it when done)")
 
 

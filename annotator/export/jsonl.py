@@ -1,4 +1,4 @@
-"""The native format: JSON Lines, one sentence per line (schema: resources/schemas/sentence.schema.json)."""
+"""The native format: JSON Lines, one sentence per line (resources/schemas/sentence.schema.json)."""
 from __future__ import annotations
 
 from .base import Exporter, register
@@ -8,7 +8,8 @@ from .records import ArticleBundle
 @register
 class NativeJsonl(Exporter):
     name = "jsonl"
-    title = "native JSONL: one line per sentence with entities, every annotator's label and the resolved one"
+    title = ("native JSONL: one line per sentence with entities, every annotator's label and the"
+             " resolved one")
 
     def write(self, bundle: ArticleBundle) -> None:
         for rec in bundle.records:

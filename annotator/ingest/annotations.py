@@ -1,4 +1,4 @@
-"""Readers for annotation files: native JSONL (sentence and article lines), Label Studio, doccano, Prodigy.
+"""Readers for annotation files: native JSONL (sentences, articles), Label Studio, doccano, Prodigy.
 
 Article lines carry their text and become ``RawArticle`` s with ``annotations``; the other formats
 label sentences of articles already in the project and become :class:`RawLabels`. Either way an
@@ -62,7 +62,8 @@ def _is_native_sentences(path: Path) -> bool:
 
 def _is_native_articles(path: Path) -> bool:
     obj = _first_object(path)
-    return obj is not None and isinstance(obj.get("text"), str) and isinstance(obj.get("sentences"), list)
+    return (obj is not None and isinstance(obj.get("text"), str)
+            and isinstance(obj.get("sentences"), list))
 
 
 def _meta(obj: dict[str, Any]) -> dict[str, Any]:

@@ -32,7 +32,8 @@ def build_project(path: Path, n_articles: int = 30) -> Path:
             text = (f"Headline number {i}\n\nAlice Smith met Bob Jones in Paris on day {i}. "
                     f"The economy grew by {i} percent. Bob Jones said it was fair.\n\nLeave a Comment")
             lang = "en"
-        rows.append({"text": text, "lang": lang, "outlet": "ABC"[i % 3], "date": f"2024-01-{i % 28 + 1:02d}"})
+        rows.append({"text": text, "lang": lang, "outlet": "ABC"[i % 3],
+                     "date": f"2024-01-{i % 28 + 1:02d}"})
     source = path.parent / f"{path.stem}-articles.jsonl"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     with Project.open(path) as p:

@@ -1,4 +1,4 @@
-"""Each export format's own shape: Prodigy, doccano, Label Studio, SemEval-2023, NewsMTSC, CSV; spaCy spans."""
+"""Each format's own shape (Prodigy, doccano, Label Studio, SemEval-2023, NewsMTSC, CSV); spaCy spans."""
 from __future__ import annotations
 
 import csv
@@ -126,4 +126,5 @@ def test_spacy_builds_docs_from_exported_entities(seeds_project: Project, tmp_pa
             spans.append(span)
         doc.ents = spans  # no overlaps, every span on token boundaries
         checked += len(spans)
-    assert len(lines) == seeds_project.stats()["sentences"] and checked == seeds_project.stats()["entities"]
+    stats = seeds_project.stats()
+    assert len(lines) == stats["sentences"] and checked == stats["entities"]

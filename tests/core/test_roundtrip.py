@@ -1,4 +1,4 @@
-"""Export -> import into a new project -> export again gives the same labels, for every re-importable format."""
+"""Export -> import into a new project -> export again gives the same labels, in every importable format."""
 from __future__ import annotations
 
 import json
