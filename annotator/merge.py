@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -60,10 +62,21 @@ class ProjectSource:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.name = str(path)
         self.issues: list[str] = []
+        # Read a snapshot, never the file itself: opening it through Store would switch it to WAL
+        # and upgrade an older schema, changing another annotator's file on disk.
+        self._tmp = tempfile.TemporaryDirectory(prefix="annotator-merge-")
+        snapshot = os.path.join(self._tmp.name, "other.annot")
         try:
-            self.store = Store(path)
-        except StoreError as exc:
-            raise MergeError(str(exc)) from exc
+            src = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                with sqlite3.connect(snapshot) as dst:
+                    src.backup(dst)
+            finally:
+                src.close()
+            self.store = Store(snapshot)
+        except (sqlite3.DatabaseError, StoreError) as exc:
+            self._tmp.cleanup()
+            raise MergeError(f"{path}: {exc}") from exc
 
     def targets(self) -> dict[int, Target]:
         return {t.id: t for t in self.store.targets() if t.id is not None}
@@ -82,6 +95,7 @@ class ProjectSource:
 
     def close(self) -> None:
         self.store.close()
+        self._tmp.cleanup()
 
 
 class JsonlSource:

@@ -250,3 +250,29 @@ def test_model_mention_relabelled_elsewhere_is_updated(tmp_path: Path) -> None:
     m = ours.mentions(art.id)[0]
     assert (m.label, m.origin) == ("LOC", "annotator:bob")
     ours.close()
+
+
+def test_merge_leaves_the_other_file_byte_identical(tmp_path: Path) -> None:
+    import sqlite3
+
+    from annotator import Project
+    from annotator.merge import merge_project
+
+    other = tmp_path / "other.annot"
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Title here\n\nThe US supports Kazakhstan.", encoding="utf-8")
+    with Project.open(other) as p:
+        p.import_files([src], ner=False)
+        p.set_label(p.sentences(p.articles()[0].id)[1].id, "bob", frames=["economic"])
+    c = sqlite3.connect(other)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    c.execute("PRAGMA journal_mode = DELETE")
+    c.close()
+    before = other.read_bytes()
+    with Project.open(tmp_path / "main.annot") as p:
+        p.import_files([src], ner=False)
+        merge_project(p, other)
+        assert [lab.annotator for lab in p.labels()] == ["bob"]
+    assert other.read_bytes() == before
+    assert not Path(str(other) + "-wal").exists()
