@@ -1,86 +1,25 @@
-"""Agreement reports, the adjudication queue and chart data, built from a project's labels (no Qt)."""
+"""The agreement report: per field, per target, per article and per annotator pair, with bootstrap CIs."""
 from __future__ import annotations
 
 import textwrap
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from itertools import combinations
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
-from . import agreement as ag
-from .model import GOLD_ANNOTATOR, STANCE_VALUES, Label
-from .progress import Progress
-
-#: The category of a target that an annotator gave no stance to, on a sentence they labelled.
-NO_STANCE = "none"
-STANCE_CATEGORIES: tuple[str, ...] = (*STANCE_VALUES, NO_STANCE)
-#: Stance as a number for means: AGAINST -1, NEUTRAL 0, FAVOR +1.
-STANCE_SCORE = {"AGAINST": -1.0, "NEUTRAL": 0.0, "FAVOR": 1.0}
+from .. import agreement as ag
+from ..model import GOLD_ANNOTATOR, STANCE_VALUES
+from ..progress import Progress
+from .units import NO_STANCE, STANCE_CATEGORIES, ProjectLabels, Unit, read_project
 
 NO_UNITS = "no unit labelled by two of the annotators"
 NOT_CHOSEN = "no annotator chose this frame on these units"
 #: Past its five busiest targets, the text report lists a target on its own from this many
 #: units (``--json`` has them all).
 MIN_TARGET_UNITS = 5
-
-
-# -- units ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Unit:
-    """A sentence with the human labels it got (gold left out) and the targets mentioned in it."""
-
-    sentence_id: int
-    article_id: str
-    index: int
-    labels: dict[str, Label]
-    mentioned: frozenset[int] = frozenset()
-
-
-@dataclass
-class ProjectLabels:
-    """Everything the report, the review queue and the charts read from a project, read once."""
-
-    units: list[Unit]  # every labelled sentence, in article order, with its human labels
-    gold: dict[int, Label]
-    annotators: list[str]
-    targets: dict[int, str]  # id -> name
-    frames: list[tuple[str, str]]  # codebook (id, name)
-    articles: dict[str, tuple[str, str | None]]  # id -> (title, outlet), in import order
-
-
-def read_project(project: Any, progress: Progress | None = None) -> ProjectLabels:
-    """Read labels, targets and articles from ``project`` (a :class:`annotator.project.Project`)."""
-    store = project.store
-    headers = store.article_headers()
-    order = {aid: i for i, (aid, _, _) in enumerate(headers)}
-    where = store.labelled_sentences()
-    mentioned = store.mentioned_targets()
-    by_sentence: dict[int, dict[str, Label]] = defaultdict(dict)
-    gold: dict[int, Label] = {}
-    for n, label in enumerate(store.iter_labels()):
-        if label.annotator == GOLD_ANNOTATOR:
-            gold[label.sentence_id] = label
-        else:
-            by_sentence[label.sentence_id][label.annotator] = label
-        if progress is not None and n % 5000 == 0:
-            progress.check()
-    units = [
-        Unit(sid, where[sid][0], where[sid][1], labels, frozenset(mentioned.get(sid, ())))
-        for sid, labels in by_sentence.items() if sid in where
-    ]
-    units.sort(key=lambda u: (order.get(u.article_id, len(order)), u.index))
-    return ProjectLabels(
-        units=units, gold=gold, annotators=project.annotators(),
-        targets={t.id: t.name for t in project.targets() if t.id is not None},
-        frames=[(f.id, f.name) for f in project.codebook.frames],
-        articles={aid: (title, outlet) for aid, title, outlet in headers},
-    )
 
 
 # -- one statistic ----------------------------------------------------------------------------------
@@ -558,172 +497,3 @@ def format_report(r: AgreementReport) -> list[str]:
     return out
 
 
-# -- the adjudication queue --------------------------------------------------------------------------
-
-
-def differing_fields(labels: Iterable[Label]) -> set[str]:
-    """Which parts the labels disagree on: "stance:<target id>", "frames", "irrelevant"."""
-    labs = list(labels)
-    out: set[str] = set()
-    if len(labs) < 2:
-        return out
-    for t in {t for lab in labs for t in lab.stance}:
-        if len({lab.stance.get(t) for lab in labs}) > 1:
-            out.add(f"stance:{t}")
-    if len({frozenset(lab.frames) for lab in labs}) > 1:
-        out.add("frames")
-    if len({lab.irrelevant for lab in labs}) > 1:
-        out.add("irrelevant")
-    return out
-
-
-@dataclass
-class ReviewItem:
-    sentence_id: int
-    article_id: str
-    index: int
-    labels: dict[str, Label]  # human labels, by annotator
-    gold: Label | None
-    differs: set[str]
-
-    @property
-    def disagreement(self) -> bool:
-        return bool(self.differs)
-
-    @property
-    def decided(self) -> bool:
-        return self.gold is not None
-
-
-def review_queue(data: ProjectLabels, annotators: Sequence[str] | None = None) -> list[ReviewItem]:
-    """Every labelled sentence, disagreements first, then in article order."""
-    items = []
-    for u in data.units:
-        labels = {a: lab for a, lab in u.labels.items() if not annotators or a in annotators}
-        if not labels:
-            continue
-        items.append(ReviewItem(u.sentence_id, u.article_id, u.index, labels,
-                                data.gold.get(u.sentence_id), differing_fields(labels.values())))
-    # The sort is stable: article order is kept inside each group.
-    items.sort(key=lambda it: not it.disagreement)
-    return items
-
-
-# -- chart data --------------------------------------------------------------------------------------
-
-
-@dataclass
-class Distribution:
-    """Per annotator (and gold): how often each frame and each stance value was chosen."""
-
-    annotators: list[str]
-    frames: list[tuple[str, str]]
-    frame_counts: dict[str, list[int]]
-    stance_counts: dict[str, list[int]]  # over STANCE_VALUES
-    labels: dict[str, int]
-
-
-def label_distribution(data: ProjectLabels) -> Distribution:
-    frame_ids = [f for f, _ in data.frames]
-    frames: dict[str, Counter[str]] = defaultdict(Counter)
-    stances: dict[str, Counter[str]] = defaultdict(Counter)
-    n: Counter[str] = Counter()
-    all_labels = [lab for u in data.units for lab in u.labels.values()] + list(data.gold.values())
-    for lab in all_labels:
-        n[lab.annotator] += 1
-        frames[lab.annotator].update(lab.frames)
-        stances[lab.annotator].update(lab.stance.values())
-    names = [a for a in data.annotators if a in n] + ([GOLD_ANNOTATOR] if data.gold else [])
-    return Distribution(
-        names, list(data.frames),
-        {a: [frames[a][f] for f in frame_ids] for a in names},
-        {a: [stances[a][v] for v in STANCE_VALUES] for a in names},
-        dict(n),
-    )
-
-
-def _epoch(stamp: str | None) -> float | None:
-    if not stamp:
-        return None
-    try:
-        return datetime.fromisoformat(stamp).timestamp()
-    except ValueError:
-        return None
-
-
-def progress_series(data: ProjectLabels) -> dict[str, tuple[list[float], list[int]]]:
-    """Per annotator: label creation times (epoch seconds, sorted) and the running count."""
-    times: dict[str, list[float]] = defaultdict(list)
-    for u in data.units:
-        for a, lab in u.labels.items():
-            t = _epoch(lab.created)
-            if t is not None:
-                times[a].append(t)
-    out = {}
-    for a in data.annotators:
-        if times.get(a):
-            ts = sorted(times[a])
-            out[a] = (ts, list(range(1, len(ts) + 1)))
-    return out
-
-
-@dataclass
-class OutletComparison:
-    """Frame shares and mean stance per target, side by side per outlet, from one label source."""
-
-    source: str  # "all annotators", "gold" or an annotator name
-    outlets: list[str]
-    sentences: dict[str, int]  # labelled sentences per outlet
-    frames: list[tuple[str, str]]
-    frame_share: dict[str, list[float]]  # outlet -> share of its labels with each frame
-    targets: list[tuple[int, str]]
-    stance_mean: dict[str, list[float | None]]  # outlet -> mean stance (-1..1) per target
-    stance_counts: dict[str, list[list[int]]]  # outlet -> per target counts over STANCE_VALUES
-
-
-ALL_ANNOTATORS = "all annotators"
-NO_OUTLET = "(no outlet)"
-
-
-def outlet_comparison(data: ProjectLabels, source: str = ALL_ANNOTATORS,
-                      max_targets: int = 8) -> OutletComparison:
-    """Per outlet: share of labels with each frame, and mean stance toward the top targets.
-
-    ``source`` is ``"all annotators"`` (every human label counts once), ``"gold"`` or a name.
-    """
-    labels: list[tuple[str, Label]] = []
-    for u in data.units:
-        outlet = data.articles.get(u.article_id, ("", None))[1] or NO_OUTLET
-        if source == GOLD_ANNOTATOR:
-            chosen = [data.gold[u.sentence_id]] if u.sentence_id in data.gold else []
-        elif source == ALL_ANNOTATORS:
-            chosen = list(u.labels.values())
-        else:
-            chosen = [u.labels[source]] if source in u.labels else []
-        labels += [(outlet, lab) for lab in chosen]
-    outlets = sorted({o for o, _ in labels}, key=lambda o: (o == NO_OUTLET, o))
-    n = Counter(o for o, _ in labels)
-    frame_ids = [f for f, _ in data.frames]
-    fcount: dict[str, Counter[str]] = defaultdict(Counter)
-    scount: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
-    per_target: Counter[int] = Counter()
-    for o, lab in labels:
-        fcount[o].update(lab.frames)
-        for t, v in lab.stance.items():
-            scount[(o, t)][v] += 1
-            per_target[t] += 1
-    top = [t for t, _ in per_target.most_common(max_targets)]
-    stance_mean: dict[str, list[float | None]] = {}
-    stance_counts: dict[str, list[list[int]]] = {}
-    for o in outlets:
-        stance_counts[o] = [[scount[(o, t)][v] for v in STANCE_VALUES] for t in top]
-        stance_mean[o] = [
-            (sum(STANCE_SCORE[v] * c for v, c in zip(STANCE_VALUES, counts)) / sum(counts))
-            if sum(counts) else None
-            for counts in stance_counts[o]
-        ]
-    return OutletComparison(
-        source, outlets, dict(n), list(data.frames),
-        {o: [fcount[o][f] / n[o] if n[o] else 0.0 for f in frame_ids] for o in outlets},
-        [(t, data.targets.get(t, f"target {t}")) for t in top], stance_mean, stance_counts,
-    )
