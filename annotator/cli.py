@@ -60,7 +60,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         _print_json(report.as_dict())
     else:
         print(f"{report.articles_added} articles imported ({report.sentences} sentences, "
-              f"{report.mentions} entity mentions), {report.articles_skipped} already present, "
+              f"{report.mentions} entity mentions, {report.labels} labels), "
+              f"{report.articles_skipped} already present, "
               f"from {report.files} files in {report.seconds:.1f} s")
         for issue in report.issues:
             print(f"  problem: {issue}", file=sys.stderr)
