@@ -107,14 +107,21 @@ def cmd_targets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_gui(args: argparse.Namespace) -> int:
-    # Found at run time, not imported: the core must stay importable (and testable) without Qt.
+def run_ui(module: str, args: argparse.Namespace) -> int:
+    """Run ``module.main(args)`` from the Qt app (``ui``).
+
+    Found at run time, not imported: the core must stay importable (and testable) without Qt.
+    """
     try:
-        app = importlib.import_module("ui.app")
+        app = importlib.import_module(module)
     except ImportError as exc:
         print(f"the desktop app is not available: {exc}", file=sys.stderr)
         return EXIT_FAILED
     return int(app.main(args))
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    return run_ui("ui.app", args)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}

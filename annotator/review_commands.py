@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from typing import Any, Callable
@@ -73,13 +72,9 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    # Found at run time, not imported: the core must stay importable (and testable) without Qt.
-    try:
-        review = importlib.import_module("ui.review.app")
-    except ImportError as exc:
-        print(f"the review window is not available: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    return int(review.main(args))
+    from .cli import run_ui  # cli imports this module while building its parser
+
+    return run_ui("ui.review.app", args)
 
 
 def add_commands(add: AddCommand) -> None:
