@@ -1,7 +1,8 @@
 """The article list: a paged Qt model over ``Project.article_rows`` and its filter bar."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
@@ -318,16 +319,24 @@ class ArticleListPanel(QWidget):
         r = self.model.article_row(target)
         return r.id if r is not None else None
 
-    def rows_after(self, article_id: str | None) -> Callable[[], ArticleRow | None]:
-        """An iterator-like function giving the list rows after ``article_id``, fetching as it goes."""
-        row = self.model.row_of(article_id) if article_id is not None else None
-        state = {"next": (row + 1) if row is not None else 0}
-
-        def step() -> ArticleRow | None:
-            i = state["next"]
-            if not self.model.ensure_loaded(i):
-                return None
-            state["next"] = i + 1
-            return self.model.article_row(i)
-
-        return step
+    def next_unlabelled(self, article_id: str | None) -> str | None:
+        """The first article after ``article_id`` in the (filtered) list with units the annotator
+        has not labelled (from the top when ``article_id`` is not in the list); it is selected
+        quietly. One query finds it; pages are fetched only to scroll the list to it."""
+        model = self.model
+        if model.project is None:
+            return None
+        row = model.row_of(article_id) if article_id is not None else None
+        current = model.article_row(row) if row is not None else None
+        wanted = replace(model.filter, unlabelled_only=True,
+                         after_rowid=current.rowid if current is not None else None)
+        found = model.project.article_rows(0, 1, wanted, model.annotator)
+        if not found:
+            return None
+        target = found[0]
+        # Its row in the list: the list's articles up to and including it.
+        after = model.project.count_articles(replace(model.filter, after_rowid=target.rowid),
+                                             model.annotator)
+        model.ensure_loaded(model.total - after - 1)
+        self.select_article(target.id, emit=False)
+        return target.id

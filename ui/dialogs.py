@@ -41,7 +41,7 @@ def cheat_sheet_html(codebook: Codebook | None) -> str:
         groups["Frames"] = [(f.key, f"Toggle frame “{f.name}”") for f in codebook.frames]
     parts = ["<style>td { padding: 1px 10px 1px 0; } .k { font-family: monospace;"
              " font-weight: bold; white-space: nowrap; }</style>"]
-    for group in ("Move", "Label", "Frames", "Edit", "Help"):
+    for group in ("Move", "Label", "Frames", "Edit", "Project", "Help"):
         rows = groups.get(group)
         if not rows:
             continue

@@ -35,6 +35,15 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("undo", ("Ctrl+Z", "U"), "Undo your last change", "Edit"),
     Binding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo", "Edit"),
     Binding("shortcuts", ("F1",), "This keyboard cheat-sheet", "Help"),
+    Binding("new", ("Ctrl+N",), "New project", "Project"),
+    Binding("open", ("Ctrl+O",), "Open a project", "Project"),
+    Binding("import", ("Ctrl+I",), "Import article files", "Project"),
+    Binding("export", ("Ctrl+Shift+E",), "Export labels as a dataset", "Project"),
+    Binding("merge", ("Ctrl+Shift+M",), "Merge annotations from other project files or exports",
+            "Project"),
+    Binding("review", ("Ctrl+R",), "Review and adjudicate disagreements (a new window)", "Project"),
+    Binding("close", ("Ctrl+W",), "Close the project", "Project"),
+    Binding("quit", ("Ctrl+Q",), "Quit", "Project"),
 )
 
 STANCE_COMMANDS = {"stance_against": "AGAINST", "stance_neutral": "NEUTRAL", "stance_favor": "FAVOR"}

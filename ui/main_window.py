@@ -28,11 +28,14 @@ from .article_list import ArticleListPanel
 from .article_view import ArticleView
 from .dialogs import ImportReportDialog, LinkTargetDialog, ShortcutsDialog, show_about
 from .entities import EntityLegend, EntityTypeToggles
+from .export_dialog import ExportDialog
 from .keys import BINDINGS, STANCE_COMMANDS, binding, with_key
 from .label_panel import LabelPanel, TargetRow
+from .merge_dialog import MergeDialog, MergeOutcome, MergeReportDialog, merge_files
+from .review import open_review_window
 from .richtext import tooltip
 from .session import Session
-from .worker import BackgroundTask, cancel_all_and_wait, run_in_background, running_tasks
+from .worker import BackgroundTask, cancel_all_and_wait, run_in_background
 
 PROJECT_FILTER = "Annotator projects (*.annot);;All files (*)"
 IMPORT_FILTER = "Articles (*.txt *.text *.md *.jsonl *.json *.csv *.tsv);;All files (*)"
@@ -40,6 +43,7 @@ IMPORT_FILTER = "Articles (*.txt *.text *.md *.jsonl *.json *.csv *.tsv);;All fi
 
 class MainWindow(QMainWindow):
     import_finished = Signal(object)  # ImportReport (None when the import failed)
+    merge_finished = Signal(object)  # list[MergeOutcome] (None when the merge failed)
 
     def __init__(self, settings: QSettings, annotator: str = "", restore_layout: bool = True) -> None:
         super().__init__()
@@ -49,7 +53,11 @@ class MainWindow(QMainWindow):
         self.actions_by_command: dict[str, QAction] = {}
         self.frame_actions: list[QAction] = []
         self.import_task: BackgroundTask | None = None
+        self.merge_task: BackgroundTask | None = None
         self.report_dialog: ImportReportDialog | None = None
+        self.export_dialog: ExportDialog | None = None
+        self.merge_report_dialog: MergeReportDialog | None = None
+        self.review_window: QWidget | None = None
         self.setObjectName("main_window")
         self.setWindowTitle("Annotator")
         self.setAcceptDrops(True)
@@ -144,23 +152,29 @@ class MainWindow(QMainWindow):
         b = binding(command)
         return self._action(b.text, slot, b.keys, command, with_key(b.text, command))
 
+    def _menu_action(self, text: str, command: str, slot: Callable[[], object]) -> QAction:
+        """A menu entry with its own text and the keys of ``command`` in the key table."""
+        b = binding(command)
+        return self._action(text, slot, b.keys, command, with_key(b.text, command))
+
     def _build_actions(self) -> None:
         a = self._action
-        self.new_action = a("&New project…", self.new_project_dialog, ("Ctrl+N",), "new")
-        self.open_action = a("&Open project…", self.open_project_dialog, ("Ctrl+O",), "open")
-        self.import_action = a("&Import files…", self.import_files_dialog, ("Ctrl+I",), "import")
+        m = self._menu_action
+        self.new_action = m("&New project…", "new", self.new_project_dialog)
+        self.open_action = m("&Open project…", "open", self.open_project_dialog)
+        self.import_action = m("&Import files…", "import", self.import_files_dialog)
         self.import_folder_action = a("Import &folder…", self.import_folder_dialog, (),
                                       "import_folder")
         self.ner_action = a("Find entities when importing", lambda: None, (), "ner")
         self.ner_action.setCheckable(True)
         self.ner_action.setChecked(self.settings.value("import/ner", True, type=bool))
         self.ner_action.toggled.connect(lambda on: self.settings.setValue("import/ner", on))
-        self.export_action = a("&Export…", self.open_export_dialog, (), "export",
-                               "Export labels as a dataset (not available yet)")
-        self.export_action.setEnabled(False)
+        self.export_action = m("&Export…", "export", self.open_export_dialog)
+        self.merge_action = m("&Merge annotations…", "merge", self.merge_dialog)
+        self.review_action = m("&Review and adjudicate…", "review", self.open_review)
         self.switch_action = a("S&witch annotator…", self.switch_annotator_dialog, (), "switch")
-        self.close_project_action = a("&Close project", self.close_project, ("Ctrl+W",), "close")
-        self.quit_action = a("&Quit", self.close, ("Ctrl+Q",), "quit")
+        self.close_project_action = m("&Close project", "close", self.close_project)
+        self.quit_action = m("&Quit", "quit", self.close)
         k = self._key_action
         k("undo", self.undo)
         k("redo", self.redo)
@@ -193,6 +207,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.import_folder_action)
         m.addAction(self.ner_action)
         m.addAction(self.export_action)
+        m.addAction(self.merge_action)
         m.addSeparator()
         m.addAction(self.switch_action)
         m.addAction(self.close_project_action)
@@ -212,6 +227,9 @@ class MainWindow(QMainWindow):
                         "stance_favor", "stance_clear", "irrelevant", "note"):
             m.addAction(self.actions_by_command[command])
         self.frames_menu = m.addMenu("&Frames")
+        m = bar.addMenu("&Review")
+        m.addAction(self.review_action)
+        m.addAction(self.merge_action)
         m = bar.addMenu("&View")
         for dock in (self.articles_dock, self.label_dock, self.targets_dock):
             m.addAction(dock.toggleViewAction())
@@ -286,15 +304,31 @@ class MainWindow(QMainWindow):
 
     # -- projects -------------------------------------------------------------------------------------
 
+    def running_job(self) -> str | None:
+        """What this window is doing in the background ('an import', 'a merge'), if anything.
+
+        (The Review window's own computations do not count: they read their own connection.)
+        """
+        if self.import_task is not None:
+            return "an import"
+        if self.merge_task is not None:
+            return "a merge"
+        if self.export_dialog is not None and self.export_dialog.task is not None:
+            return "an export"
+        return None
+
     def _busy(self) -> bool:
-        if running_tasks():
-            QMessageBox.information(self, "Busy", "Wait for the import to finish, or cancel it.")
+        job = self.running_job()
+        if job:
+            QMessageBox.information(self, "Busy", f"Wait for {job} to finish, or cancel it.")
             return True
         return False
 
     def open_project(self, path: str | os.PathLike[str]) -> bool:
-        if running_tasks():
-            self.statusBar().showMessage("An import is running: wait for it or cancel it", 5000)
+        job = self.running_job()
+        if job:
+            self.statusBar().showMessage(f"{job.capitalize()} is running: wait for it or cancel it",
+                                         5000)
             return False
         try:
             self.session.open(str(path))
@@ -329,9 +363,100 @@ class MainWindow(QMainWindow):
             self.panel.flush()
             self.session.close()
 
-    def open_export_dialog(self) -> None:
-        """Placeholder: the export dialog is wired by the export layer."""
-        QMessageBox.information(self, "Export", "Export is not available yet.")
+    # -- export, merge and review -------------------------------------------------------------------
+
+    def open_export_dialog(self) -> ExportDialog | None:
+        """File → Export…: a window-modal dialog; the export itself runs in a worker."""
+        if self.session.project is None or self._busy():
+            return None
+        self.panel.flush()  # a note being typed goes out too
+        dialog = ExportDialog(self.session.project, self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r, d=dialog: self._export_dialog_closed(d))
+        self.export_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _export_dialog_closed(self, dialog: ExportDialog) -> None:
+        if self.export_dialog is dialog:
+            self.export_dialog = None
+
+    def merge_dialog(self) -> None:
+        if self.session.project is None or self._busy():
+            return
+        dialog = MergeDialog(self)
+        if dialog.exec():
+            self.merge_files(dialog.paths(), dialog.add_articles.isChecked())
+
+    def merge_files(self, paths: list[str], add_articles: bool = False) -> BackgroundTask | None:
+        """Merge other project files / native exports in a worker that opens its own Project."""
+        if self.session.project is None or not paths:
+            return None
+        job = self.running_job()
+        if job:
+            self.statusBar().showMessage(f"{job.capitalize()} is running: wait for it", 5000)
+            return None
+        self.panel.flush()
+        project_path = self.session.project.path
+        chosen = [str(p) for p in paths]
+
+        def work(progress: Progress) -> list[MergeOutcome]:
+            return merge_files(project_path, chosen, add_articles, progress)
+
+        self.merge_task = run_in_background(self, work, self._merge_done, self._merge_failed,
+                                            title="Merging annotations")
+        return self.merge_task
+
+    def _merge_done(self, outcomes: list[MergeOutcome] | None) -> None:
+        self.merge_task = None
+        cancelled = outcomes is None  # cancelled before the first file began
+        outcomes = outcomes or []
+        self.session.project_changed_elsewhere()
+        self._refresh_list()
+        project = self.session.project
+
+        def title_of(article_id: str) -> str:
+            article = project.article(article_id) if project is not None else None
+            return article.title if article is not None and article.title else article_id[:12]
+
+        self.merge_report_dialog = MergeReportDialog(outcomes, title_of, self, cancelled)
+        self.merge_report_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.merge_report_dialog.open()
+        self.merge_finished.emit(outcomes)
+
+    def _merge_failed(self, exc: BaseException, details: str) -> None:
+        self.merge_task = None
+        self.session.project_changed_elsewhere()  # articles merged before the failure are kept
+        self._refresh_list()
+        box = QMessageBox(QMessageBox.Icon.Critical, "Merge failed", str(exc),
+                          QMessageBox.StandardButton.Close, self)
+        box.setDetailedText(details)
+        box.open()
+        self.merge_finished.emit(None)
+
+    def open_review(self) -> QWidget | None:
+        """Review → Review and adjudicate…: the review window on this project, signed by you."""
+        if self.session.project is None:
+            QMessageBox.information(self, "Review", "Open a project first.")
+            return None
+        if not self.session.annotator:
+            self.switch_annotator_dialog()
+            if not self.session.annotator:
+                return None
+        self.panel.flush()
+        path, reviewer = self.session.project.path, self.session.annotator
+        window = self.review_window
+        if (window is not None and window.isVisible()
+                and getattr(window, "reviewer", None) == reviewer
+                and getattr(getattr(window, "project", None), "path", None) == path):
+            window.raise_()
+            window.activateWindow()
+            return window
+        try:
+            self.review_window = open_review_window(self, path, reviewer)
+        except ValueError:
+            return None  # open_review_window has said why
+        return self.review_window
 
     # -- annotator ------------------------------------------------------------------------------------
 
@@ -381,8 +506,9 @@ class MainWindow(QMainWindow):
         if self.session.project is None:
             QMessageBox.information(self, "Import", "Open or create a project first.")
             return None
-        if running_tasks():
-            self.statusBar().showMessage("An import is already running", 5000)
+        job = self.running_job()
+        if job:
+            self.statusBar().showMessage(f"{job.capitalize()} is running: wait for it", 5000)
             return None
         project_path = self.session.project.path
         find_entities = self.ner_action.isChecked() if ner is None else ner
@@ -417,6 +543,12 @@ class MainWindow(QMainWindow):
         if self.session.project is None:
             return
         self.session.articles_imported()
+        self._refresh_list()
+
+    def _refresh_list(self) -> None:
+        """Re-read the article list and its choices after another connection changed them."""
+        if self.session.project is None:
+            return
         self.articles.fill_choices(self.session.project)
         self.articles.reload()
         if self.session.article is None and self.articles.model.loaded():
@@ -480,16 +612,14 @@ class MainWindow(QMainWindow):
             if i is not None:
                 s.set_current(i)
                 return
-        step = self.articles.rows_after(s.article.id if s.article else None)
-        while (row := step()) is not None:
-            if row.n_labelled < row.n_units:
-                self.articles.select_article(row.id, emit=False)
-                self.goto_article(row.id, None)
-                first = s.next_unlabelled_index(-1)
-                if first is not None:
-                    s.set_current(first)
-                return
-        self.statusBar().showMessage("No unlabelled sentences after this one in the list", 5000)
+        target = self.articles.next_unlabelled(s.article.id if s.article else None)
+        if target is None:
+            self.statusBar().showMessage("No unlabelled sentences after this one in the list", 5000)
+            return
+        self.goto_article(target, None)
+        first = s.next_unlabelled_index(-1)
+        if first is not None:
+            s.set_current(first)
 
     def prev_unlabelled(self) -> None:
         s = self.session
@@ -532,7 +662,7 @@ class MainWindow(QMainWindow):
         if affected is None:
             self.statusBar().showMessage(f"Nothing to {'undo' if undo else 'redo'}", 3000)
         else:
-            self.statusBar().showMessage(f"{word}: {', '.join(sorted(affected.kinds))}", 3000)
+            self.statusBar().showMessage(f"{word}: {affected.description}", 3000)
 
     # -- entities and targets ---------------------------------------------------------------------------
 
@@ -574,9 +704,9 @@ class MainWindow(QMainWindow):
         self._build_frame_actions()
         self._update_title()
         self._update_status()
-        self.export_action.setEnabled(False)
         for action in (self.import_action, self.import_folder_action, self.close_project_action,
-                       self.switch_action):
+                       self.switch_action, self.export_action, self.merge_action,
+                       self.review_action):
             action.setEnabled(p is not None or action is self.switch_action)
         if p is not None and self.articles.model.loaded():
             self.articles.select_row(0)
@@ -713,6 +843,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.panel.flush()
+        if self.review_window is not None and self.review_window.isVisible():
+            self.review_window.close()  # it cancels its computation and closes its connection
         if self.persist_layout:
             self.save_layout()
             self.settings.sync()

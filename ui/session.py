@@ -9,6 +9,9 @@ from PySide6.QtCore import QObject, Signal
 from annotator.model import Article, Label, Mention, Sentence, Target
 from annotator.project import Project
 
+#: Event actions that change labels only (a redraw of the marks and the panel is enough).
+LABEL_ACTIONS = frozenset({"label", "import_labels"})
+
 
 @dataclass(frozen=True)
 class Affected:
@@ -16,7 +19,16 @@ class Affected:
 
     article_id: str | None
     sentence_id: int | None
-    kinds: frozenset[str]  # tables touched: labels, stances, mentions, targets, target_aliases
+    action: str  # the event's action: label, add_mention, rename_target, merge_targets, …
+
+    @property
+    def labels_only(self) -> bool:
+        return self.action in LABEL_ACTIONS
+
+    @property
+    def description(self) -> str:
+        """The action in words, for the status bar: 'add mention'."""
+        return self.action.replace("_", " ")
 
 
 class Session(QObject):
@@ -130,19 +142,9 @@ class Session(QObject):
         if self.project is None:
             return 0, 0
         if self._overall is None:
-            # No aggregate in the Project API yet (requested): page through the article rows once,
-            # then keep the count up to date from the label changes made here.
-            labelled = units = 0
-            offset, page = 0, 5000
-            while True:
-                rows = self.project.article_rows(offset, page, annotator=self.annotator or None)
-                for r in rows:
-                    labelled += r.n_labelled
-                    units += r.n_units
-                if len(rows) < page:
-                    break
-                offset += page
-            self._overall = [labelled, units]
+            # Counted once, then kept up to date from the label changes made here: the status
+            # bar asks on every move.
+            self._overall = list(self.project.progress(self.annotator))
         return self._overall[0], self._overall[1]
 
     def articles_imported(self) -> None:
@@ -151,6 +153,15 @@ class Session(QObject):
         self.articles_changed.emit()
         self.targets_changed.emit()
         self.progress_changed.emit()
+
+    def project_changed_elsewhere(self) -> None:
+        """Another connection (an import or merge in a worker) changed the project: forget
+        every cache and re-read the open article (its labels, entities and targets)."""
+        if self.project is None:
+            return
+        self._overall = None
+        self._after_history_or_merge()
+        self.articles_imported()
 
     def first_unit(self) -> int:
         for s in self.sentences:
@@ -291,10 +302,10 @@ class Session(QObject):
         self.project.merge_targets(keep_id, other_id, self.annotator)
         self._after_history_or_merge()
 
-    def _after_history_or_merge(self, kinds: frozenset[str] | None = None) -> None:
-        """Reload what an undo/redo or merge may have changed (``kinds``: tables; None = all)."""
+    def _after_history_or_merge(self, labels_only: bool = False) -> None:
+        """Reload what an undo/redo or merge may have changed (``labels_only``: just labels)."""
         assert self.project is not None
-        if kinds is not None and kinds <= {"labels", "stances"}:
+        if labels_only:
             self._reload_labels(recount=True)
             self.labels_reloaded.emit()
             self.history_changed.emit()
@@ -329,7 +340,7 @@ class Session(QObject):
         event = self.project.undo(self.annotator) if undo else self.project.redo(self.annotator)
         if event is None:
             return None
-        affected = self._affected(event.id)
+        affected = self._affected(event.id, event.action)
         if affected.article_id is not None and (self.article is None
                                                 or affected.article_id != self.article.id):
             index = None
@@ -342,7 +353,7 @@ class Session(QObject):
             self.load_article(affected.article_id, index)
             self.history_changed.emit()
             return affected
-        self._after_history_or_merge(affected.kinds)
+        self._after_history_or_merge(affected.labels_only)
         if affected.sentence_id is not None:
             for s in self.sentences:
                 if s.id == affected.sentence_id:
@@ -350,21 +361,12 @@ class Session(QObject):
                     break
         return affected
 
-    def _affected(self, event_id: int) -> Affected:
+    def _affected(self, event_id: int, action: str) -> Affected:
         assert self.project is not None
-        # The Project API has no event-changes accessor yet (requested); the store's is read-only.
-        changes = self.project.store.event_changes(event_id)
-        sentence_id: int | None = None
-        article_id: str | None = None
-        kinds = set()
-        for c in changes:
-            kinds.add(c.table)
-            row = c.after or c.before or {}
-            if c.table in ("labels", "stances") and sentence_id is None:
-                sentence_id = int(c.key["sentence_id"])
-            if c.table == "mentions" and article_id is None:
-                article_id = row.get("article_id")
-        if sentence_id is not None and article_id is None:
-            s = self.project.sentence(sentence_id)
-            article_id = s.article_id if s is not None else None
-        return Affected(article_id, sentence_id, frozenset(kinds))
+        article_ids, sentence_ids = self.project.event_scope(event_id)
+        sentence_id = sentence_ids[0] if sentence_ids else None
+        article_id = article_ids[0] if article_ids else None
+        if sentence_id is not None:  # go to that sentence's article when several were touched
+            sentence = self.project.sentence(sentence_id)
+            article_id = sentence.article_id if sentence is not None else article_id
+        return Affected(article_id, sentence_id, action)
