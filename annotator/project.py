@@ -277,6 +277,10 @@ class Project:
     def sentence(self, sentence_id: int) -> Sentence | None:
         return self.store.sentence(sentence_id)
 
+    def sentence_texts(self, sentence_ids: Iterable[int]) -> dict[int, str]:
+        """Sentence id -> text, for lists that show many sentences without their articles."""
+        return self.store.sentence_texts(sentence_ids)
+
     def mentions(self, article_id: str) -> list[Mention]:
         return self.store.mentions(article_id)
 

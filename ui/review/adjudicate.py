@@ -73,7 +73,7 @@ class AdjudicationView(QWidget):
         top.addSpacing(12)
         top.addWidget(self.counts, 1)
 
-        self.model = ReviewQueueModel(project.store.sentence_texts, {})
+        self.model = ReviewQueueModel(project.sentence_texts, {})
         self.queue = QTableView()
         self.queue.setModel(self.model)
         self.queue.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -302,8 +302,7 @@ class AdjudicationView(QWidget):
         if event is None:
             self.message.emit("No gold decision to undo.")
             return
-        touched = {c.key["sentence_id"] for c in self.project.store.event_changes(event.id)
-                   if c.table == "labels"}
+        touched = set(self.project.event_scope(event.id)[1])
         for it in self.model.all:
             if it.sentence_id in touched:
                 it.gold = self.project.label(it.sentence_id, GOLD_ANNOTATOR)
