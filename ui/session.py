@@ -226,12 +226,14 @@ class Session(QObject):
         label = self.project.set_label(sentence_id, self.annotator, stance=dict(stance),
                                        frames=list(frames), irrelevant=irrelevant, note=note)
         unit = any(s.id == sentence_id and not s.boilerplate for s in self.sentences)
-        if unit:
-            self._count(int(label is not None) - int(sentence_id in self.labels))
+        delta = int(label is not None) - int(sentence_id in self.labels)
+        # The labels first: progress_changed makes the status bar count them.
         if label is None:
             self.labels.pop(sentence_id, None)
         else:
             self.labels[sentence_id] = label
+        if unit:
+            self._count(delta)
         self.label_changed.emit(sentence_id)
         self.history_changed.emit()
         return label

@@ -190,3 +190,13 @@ def test_cheat_sheet_lists_keys_and_frames(window: MainWindow, qtbot: QtBot) -> 
         assert needle in text
     assert "(J / Down)" in window.actions_by_command["next_sentence"].toolTip()
     dialog.close()
+
+
+def test_status_bar_counts_the_label_just_made(window: MainWindow, qtbot: QtBot) -> None:
+    w = window
+    next_with_targets(w, qtbot)
+    done, total = w.session.article_progress()
+    press(w, qtbot, "3")  # the first label of the article: both counts move at once
+    assert w.progress_label.text().startswith(f"Article {done + 1}/{total} labelled")
+    press(w, qtbot, "0")  # the label is empty again, so deleted
+    assert w.progress_label.text().startswith(f"Article {done}/{total} labelled")
