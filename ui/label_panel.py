@@ -190,12 +190,12 @@ class LabelPanel(QWidget):
         self.note.setClearButtonEnabled(True)
         self.note.textEdited.connect(self._note_typed)
         self.note.editingFinished.connect(self._save_note)
-        self.note.returnPressed.connect(self._leave_note)
+        self.note.returnPressed.connect(self.leave_note)
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(NOTE_DEBOUNCE_MS)
         self._note_timer.timeout.connect(self._save_note)
-        guard_typing(self.note, on_escape=self._leave_note)
+        guard_typing(self.note, on_escape=self.leave_note)
         outer.addWidget(self.note)
         self.saved = QLabel("")
         self.saved.setObjectName("saved_state")
@@ -381,7 +381,8 @@ class LabelPanel(QWidget):
         self.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.note.selectAll()
 
-    def _leave_note(self) -> None:
+    def leave_note(self) -> None:
+        """Save the note and hand the keyboard back to the article."""
         self._save_note()
         if self.return_focus_to is not None:
             self.return_focus_to.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -476,7 +476,11 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Annotator", f"Choose a name (not “{GOLD_ANNOTATOR}”,"
                                                    " which is kept for adjudicated labels).")
             return False
-        self.panel.flush()  # a pending note is saved under the old name
+        # A note being typed is saved under the old name, and the field is left: otherwise it
+        # keeps the old annotator's text, which the next edit would save under the new name.
+        if self.focusWidget() is self.panel.note:  # also while the name dialog has the focus
+            self.panel.leave_note()
+        self.panel.flush()
         app_settings.set_annotator_name(self.settings, name)
         self.session.set_annotator(name)
         return True

@@ -200,3 +200,19 @@ def test_status_bar_counts_the_label_just_made(window: MainWindow, qtbot: QtBot)
     assert w.progress_label.text().startswith(f"Article {done + 1}/{total} labelled")
     press(w, qtbot, "0")  # the label is empty again, so deleted
     assert w.progress_label.text().startswith(f"Article {done}/{total} labelled")
+
+
+def test_switching_annotator_while_typing_a_note_keeps_it_with_its_author(
+        window: MainWindow, qtbot: QtBot, project_path: Path) -> None:
+    w = window
+    sid = w.session.sentence.id
+    press(w, qtbot, "Ctrl+E")
+    qtbot.keyClicks(w.panel.note, "alice's thought")
+    assert w.switch_annotator("bob")
+    assert w.panel.note.text() == ""  # bob sees his own (empty) note
+    assert not w.panel.note.hasFocus()
+    press(w, qtbot, "Ctrl+E")
+    qtbot.keyClick(w.panel.note, Qt.Key.Key_Escape)
+    with Project.open(project_path) as p:
+        assert [(lab.annotator, lab.note) for lab in p.labels(sentence_id=sid)] == \
+            [("alice", "alice's thought")]
