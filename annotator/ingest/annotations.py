@@ -22,7 +22,7 @@ from typing import Any, Iterator
 from ..export.flat import parse_flat, parse_stance_choice
 from ..model import ImportIssue
 from .base import RawArticle, register
-from .encoding import decode
+from .encoding import decode, jsonl_lines
 
 Annotation = dict[str, Any]
 _SNIFF_BYTES = 1 << 16
@@ -98,13 +98,13 @@ def _is_labelstudio(path: Path) -> bool:
 
 def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | ImportIssue]]:
     text, _ = decode(path.read_bytes())
-    for lineno, raw in enumerate(text.splitlines(), start=1):
+    for lineno, raw in enumerate(jsonl_lines(text), start=1):
         if not raw.strip():
             continue
         try:
             obj = json.loads(raw)
         except json.JSONDecodeError as exc:
-            yield lineno, ImportIssue(str(path), lineno, f"not valid JSON ({exc.msg} at column "
+            yield lineno, ImportIssue(str(path), lineno, f"not valid JSON ({exc.msg}: column "
                                       f"{exc.colno}); line skipped")
             continue
         if not isinstance(obj, dict):

@@ -58,6 +58,15 @@ def decode(data: bytes) -> tuple[str, str]:
     return data.decode("cp1252", errors="replace"), "cp1252"
 
 
+def jsonl_lines(text: str) -> list[str]:
+    """The lines of a JSONL file: split at ``\\n`` only (a ``\\r`` before it is JSON blank space).
+
+    Not ``str.splitlines``: it also splits at U+2028, U+0085 and other characters that JSON
+    strings may hold unescaped (``json.dumps(ensure_ascii=False)`` writes them as they are).
+    """
+    return text.split("\n")
+
+
 def normalise_text(text: str) -> str:
     """The form articles are stored (and hashed) in: NFC, ``\\n`` line ends, no outer blank space."""
     text = unicodedata.normalize("NFC", text)

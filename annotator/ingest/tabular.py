@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from ..model import ImportIssue
 from .base import RawArticle, ReadResult, register
-from .encoding import decode
+from .encoding import decode, jsonl_lines
 
 FIELDS = ("title", "outlet", "date", "url", "lang", "id")
 
@@ -33,13 +33,13 @@ def row_to_article(row: dict[str, Any], path: Path, line: int) -> ReadResult:
 @register("jsonl", (".jsonl", ".ndjson"))
 def read_jsonl(path: Path) -> Iterator[ReadResult]:
     text, _ = decode(path.read_bytes())
-    for lineno, raw in enumerate(text.splitlines(), start=1):
+    for lineno, raw in enumerate(jsonl_lines(text), start=1):
         if not raw.strip():
             continue
         try:
             row = json.loads(raw)
         except json.JSONDecodeError as exc:
-            yield ImportIssue(str(path), lineno, f"not valid JSON ({exc.msg} at column {exc.colno});"
+            yield ImportIssue(str(path), lineno, f"not valid JSON ({exc.msg}: column {exc.colno});"
                               " row skipped")
             continue
         if not isinstance(row, dict):

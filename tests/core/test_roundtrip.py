@@ -138,3 +138,22 @@ def test_seeds_round_trip(seeds_project: Project, tmp_path: Path) -> None:
     assert len(before) == 12
     assert labels_of(before) == labels_of(after)
     assert entities_of(before) == entities_of(after)
+
+
+def test_line_separator_characters_in_text_survive_the_round_trip(tmp_path: Path) -> None:
+    # JSON keeps U+2028 / U+0085 unescaped (ensure_ascii=False); str.splitlines would cut there.
+    text = "Headline\n\nTalks about Russia.\u2028Kazakhstan agreed. Next\x85 line here."
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"title": "LS", "text": text}, ensure_ascii=False) + "\n",
+                   encoding="utf-8")
+    with Project.open(tmp_path / "a.annot") as p:
+        report = p.import_files([src], ner=False)
+        assert report.ok and report.articles_added == 1, report.issues
+        first = p.sentences(p.articles()[0].id)[1]
+        p.set_label(first.id, "alice", frames=["economic"])
+        export(p, tmp_path / "articles.jsonl", "articles")
+    with Project.open(tmp_path / "b.annot") as p:
+        report = p.import_files([tmp_path / "articles.jsonl"], ner=False)
+        assert report.ok, report.issues
+        assert report.articles_added == 1 and report.labels == 1
+        assert "\u2028" in p.articles()[0].text
