@@ -44,7 +44,14 @@ def decode(data: bytes) -> tuple[str, str]:
     """
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(enc), enc.replace("-le", "").replace("-be", "") + "-bom"
+            try:
+                return (data[len(bom):].decode(enc),
+                        enc.replace("-le", "").replace("-be", "") + "-bom")
+            except UnicodeDecodeError:
+                # Not what the mark says (a truncated file, or cp1251 text starting "яю"):
+                # decode as if unmarked rather than fail the import.
+                data = data[len(bom):] if enc == "utf-8" else data
+                break
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

@@ -124,3 +124,19 @@ def test_empty_text_file_is_an_issue(tmp_path: Path) -> None:
     (tmp_path / "e.txt").write_text("  \n\n")
     arts, issues = _read(tmp_path)
     assert not arts and issues[0].message == "file is empty"
+
+
+@pytest.mark.parametrize("data", [
+    b"\xff\xfeabc",  # a UTF-16 mark, then an odd number of bytes
+    b"\xff\xfe\x00\x00\x01",  # a UTF-32 mark, then a partial code unit
+    b"\xef\xbb\xbf" + RU.encode("cp1251"),  # a UTF-8 mark on cp1251 text
+])
+def test_a_byte_order_mark_that_lies_does_not_fail_the_import(tmp_path: Path, data: bytes) -> None:
+    text, _ = decode(data)
+    assert isinstance(text, str)
+    f = tmp_path / "odd.txt"
+    f.write_bytes(data + b" more text")
+    arts, issues = _read(f)
+    assert len(arts) == 1 and not issues
+    if data.startswith(b"\xef\xbb\xbf"):
+        assert decode(data) == (RU, "cp1251")
