@@ -102,7 +102,10 @@ class ArticleTableModel(QAbstractTableModel):
         row = self._by_id.get(article_id)
         if row is None or self.project is None:
             return
-        fresh = self.project.article_rows(row, 1, self.filter, self.annotator)
+        # By its rowid, not by its position under the filter: with "has unlabelled", the article
+        # just finished no longer passes the filter, and its row must still show it is done.
+        by_rowid = ArticleFilter(after_rowid=self._rows[row].rowid - 1)
+        fresh = self.project.article_rows(0, 1, by_rowid, self.annotator)
         if fresh and fresh[0].id == article_id:
             self._rows[row] = fresh[0]
             idx = self.index(row, PROGRESS_COLUMN)
@@ -254,8 +257,11 @@ class ArticleListPanel(QWidget):
         if self._quiet:
             return
         self._debounce.stop()
+        current = self.current_article_id()
         self.model.set_filter(self.current_filter())
         self.update_count()
+        if current is not None:  # the open article stays selected when it is still listed
+            self.select_article(current, emit=False)
 
     def update_count(self) -> None:
         shown = self.model.total

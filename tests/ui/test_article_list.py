@@ -58,6 +58,8 @@ class FakeProject:
 
     def article_rows(self, offset: int, limit: int, f: ArticleFilter = ArticleFilter(),
                      annotator: str | None = None) -> list[ArticleRow]:
+        if f.after_rowid is not None:  # rowids are 1-based row numbers here
+            offset += f.after_rowid
         rows = [ArticleRow(f"id{i}", f"Article {i}", "Outlet", "2024-01-01", "en", 10, 9,
                            i % 10, i + 1) for i in range(offset, min(self.n, offset + limit))]
         self.fetched += len(rows)
@@ -82,3 +84,19 @@ def test_long_list_is_paged(qtbot: QtBot) -> None:
     model.dataChanged.connect(lambda a, b: changes.append((a.row(), a.column(), b.row(), b.column())))
     model.refresh_article("id1000")
     assert changes == [(1000, 5, 1000, 5)]  # one cell, precisely
+
+
+def test_has_unlabelled_keeps_the_open_article_selected_and_its_progress_current(
+        window: MainWindow, qtbot: QtBot) -> None:
+    panel, s = window.articles, window.session
+    window.step_article(+1)
+    article = s.article.id
+    panel.unlabelled.setChecked(True)
+    assert panel.current_article_id() == article  # still listed, still selected
+    units = [x for x in s.sentences if not x.boilerplate]
+    for sentence in units:  # finish the article while the filter is on
+        s.set_current(sentence.index)
+        window.panel.toggle_irrelevant()
+    row = panel.model.row_of(article)
+    assert row is not None  # not dropped under the annotator's hands
+    assert panel.model.index(row, 5).data() == f"{len(units)}/{len(units)}"
