@@ -15,13 +15,14 @@ __all__ = ["RawArticle", "RawLabels", "ReadResult", "article_id", "expand_paths"
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[ImportIssue]]:
-    """Files to read: folders are walked (sorted, hidden files and the manifest skipped)."""
+    """Files to read: folders are walked (sorted; hidden files and folders, the manifest skipped)."""
     files: list[Path] = []
     issues: list[ImportIssue] = []
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and not f.name.startswith(".") and f.name != MANIFEST:
+                hidden = any(part.startswith(".") for part in f.relative_to(p).parts)
+                if f.is_file() and not hidden and f.name != MANIFEST:
                     if reader_for(f) is not None:
                         files.append(f)
         elif p.is_file():

@@ -140,3 +140,17 @@ def test_a_byte_order_mark_that_lies_does_not_fail_the_import(tmp_path: Path, da
     assert len(arts) == 1 and not issues
     if data.startswith(b"\xef\xbb\xbf"):
         assert decode(data) == (RU, "cp1251")
+
+
+def test_files_in_hidden_folders_are_skipped(tmp_path: Path) -> None:
+    # e.g. .ipynb_checkpoints/ or .git/ inside a corpus folder: copies, not articles
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("Visible\n\nBody.", encoding="utf-8")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / ".ipynb_checkpoints" / "a-checkpoint.txt").write_text("Copy\n\nBody.")
+    (tmp_path / ".hidden.txt").write_text("Hidden\n\nBody.")
+    files, issues = expand_paths([tmp_path])
+    assert [f.name for f in files] == ["a.txt"] and not issues
+    # A folder given by name is read even when it (or a parent) is hidden.
+    files, _ = expand_paths([tmp_path / ".ipynb_checkpoints"])
+    assert [f.name for f in files] == ["a-checkpoint.txt"]
