@@ -154,3 +154,26 @@ def test_files_in_hidden_folders_are_skipped(tmp_path: Path) -> None:
     # A folder given by name is read even when it (or a parent) is hidden.
     files, _ = expand_paths([tmp_path / ".ipynb_checkpoints"])
     assert [f.name for f in files] == ["a-checkpoint.txt"]
+
+
+def test_manifest_problems_are_reported_once_per_folder(tmp_path: Path) -> None:
+    for i in range(3):
+        (tmp_path / f"a{i}.txt").write_text(f"Headline {i}\n\nBody {i}.")
+    (tmp_path / "manifest.json").write_text('{"articles": [')
+    arts, issues = _read(tmp_path)
+    assert len(arts) == 3 and len(issues) == 1 and "not valid JSON" in issues[0].message
+
+
+def test_manifest_entry_without_its_file_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "present.txt").write_text("Headline\n\nBody.")
+    (tmp_path / "other.txt").write_text("Other\n\nBody.")
+    (tmp_path / "manifest.json").write_text(json.dumps({"articles": [
+        {"file": "present.txt", "outlet": "TASS"}, {"file": "presnet.txt", "outlet": "RIA"},
+    ]}))
+    arts, issues = _read(tmp_path)
+    assert [a.outlet for a in arts] == [None, "TASS"]  # other.txt, present.txt
+    assert len(issues) == 1 and '"presnet.txt" is listed' in issues[0].message
+    assert Path(issues[0].file).name == "manifest.json"
+    # Importing one file of the folder does not check the other entries.
+    arts, issues = _read(tmp_path / "present.txt")
+    assert arts[0].outlet == "TASS" and not issues
