@@ -48,12 +48,23 @@ def read_jsonl(path: Path) -> Iterator[ReadResult]:
         yield row_to_article(row, path, lineno)
 
 
+def _delimiter(path: Path, text: str) -> str:
+    """Tab for .tsv; for .csv the first of , ; tab that gives a "text" column (spreadsheets in
+    many locales save CSV with semicolons)."""
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    header = text.split("\n", 1)[0]
+    for delimiter in (",", ";", "\t"):
+        if "text" in next(csv.reader([header], delimiter=delimiter), []):
+            return delimiter
+    return ","
+
+
 @register("csv", (".csv", ".tsv"))
 def read_csv(path: Path) -> Iterator[ReadResult]:
     text, _ = decode(path.read_bytes())
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles are long fields
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(path, text))
     if reader.fieldnames is None or "text" not in reader.fieldnames:
         yield ImportIssue(str(path), 1, 'the header row has no "text" column; file skipped')
         return

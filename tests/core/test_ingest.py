@@ -177,3 +177,14 @@ def test_manifest_entry_without_its_file_is_reported(tmp_path: Path) -> None:
     # Importing one file of the folder does not check the other entries.
     arts, issues = _read(tmp_path / "present.txt")
     assert arts[0].outlet == "TASS" and not issues
+
+
+def test_csv_with_semicolons_and_a_bom(tmp_path: Path) -> None:
+    # What Excel writes in locales with a decimal comma.
+    f = tmp_path / "excel.csv"
+    f.write_bytes(b"\xef\xbb\xbf" + "title;text;outlet\nT1;\"Kazakhstan, Russia; talks.\";TASS\n"
+                  .encode("utf-8"))
+    arts, issues = _read(f)
+    assert not issues
+    assert [(a.title, a.text, a.outlet) for a in arts] == [("T1", "Kazakhstan, Russia; talks.",
+                                                            "TASS")]
