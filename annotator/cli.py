@@ -71,7 +71,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as p:
+    with Project.open(args.project, create=False) as p:
         stats = p.stats()
         stats["codebook"] = p.codebook.name
         stats["articles_list"] = p.store.article_summaries()
@@ -93,7 +93,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_targets(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as p:
+    with Project.open(args.project, create=False) as p:
         targets = p.targets()
     targets.sort(key=lambda t: (-t.n_mentions, t.name))
     if args.json:

@@ -50,12 +50,23 @@ class Project:
     # -- opening -----------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], codebook: str | None = None) -> "Project":
-        """Open ``path``, creating the project file if missing.
+    def open(cls, path: str | os.PathLike[str], codebook: str | None = None, *,
+             create: bool = True) -> "Project":
+        """Open ``path``, creating the project file if missing (unless ``create`` is false).
 
         ``codebook`` (a built-in name or a JSON file) is recorded in a new project; given for an
         existing one it replaces the recorded codebook.
         """
+        where = Path(path)
+        if where.is_dir():
+            raise ProjectError(f"{path} is a folder, not a project file")
+        if not where.exists():
+            if not create:
+                raise ProjectError(f"{path}: no such project file (create one with "
+                                   "'annotator init' or 'annotator import')")
+            if not where.absolute().parent.is_dir():
+                raise ProjectError(f"cannot create {path}: the folder "
+                                   f"{where.absolute().parent} does not exist")
         try:
             store = Store(path)
         except StoreError as exc:

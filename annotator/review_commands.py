@@ -24,7 +24,7 @@ def _names(text: str | None) -> list[str] | None:
 def cmd_merge(args: argparse.Namespace) -> int:
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
-    with Project.open(args.project) as p:
+    with Project.open(args.project, create=False) as p:
         for other in args.others:
             progress = None if args.quiet or args.json else TextProgress("merge")
             try:
@@ -53,7 +53,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     if annotators is not None and len(annotators) < 2:
         print("error: --annotators needs at least two names", file=sys.stderr)
         return EXIT_USAGE
-    with Project.open(args.project) as p:
+    with Project.open(args.project, create=False) as p:
         try:
             progress = None if args.quiet or args.json else Progress(TextProgress("agreement"))
             report = agreement_report(p, annotators, n_boot=args.bootstrap, seed=args.seed,

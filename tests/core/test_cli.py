@@ -98,3 +98,23 @@ def test_every_command_has_help() -> None:
         r = subprocess.run([exe, c, "--help"], capture_output=True, text=True)
         assert r.returncode == 0 and "usage: annotator " + c in r.stdout
     assert subprocess.run([exe, "nonsense"], capture_output=True).returncode == 2
+
+
+@pytest.mark.parametrize("command", [["stats"], ["targets"], ["agreement", "--quiet"],
+                                     ["merge", "OTHER", "--quiet"]])
+def test_reading_commands_do_not_create_a_missing_project(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    other = tmp_path / "other.annot"
+    main(["init", str(other)])
+    missing = tmp_path / "typo.annot"
+    argv = [command[0], str(missing)] + [str(other) if a == "OTHER" else a for a in command[1:]]
+    code, _, err = run(capsys, *argv)
+    assert code == 1 and "no such project file" in err
+    assert not missing.exists()
+
+
+def test_unusable_project_paths_say_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "init", str(tmp_path / "no-such-folder" / "p.annot"))
+    assert code == 1 and "does not exist" in err and "no-such-folder" in err
+    code, _, err = run(capsys, "stats", str(tmp_path))
+    assert code == 1 and "is a folder" in err
