@@ -67,7 +67,7 @@ class ArticleView(QTextBrowser):
         self._visible: frozenset[str] = frozenset(ENTITY_LABELS)
         self._utf16: list[int] | None = None  # article offset -> document position, if they differ
         self.target_lookup: Callable[[int | None], Target | None] = lambda _id: None
-        self._empty_document("Open a project and choose an article.")
+        self.show_message("Open a project and choose an article.")
 
     # -- no remote (or any) resources: the text is data, not a web page ------------------------------
 
@@ -89,7 +89,10 @@ class ArticleView(QTextBrowser):
         doc.setDefaultFont(self.font())
         return doc
 
-    def _empty_document(self, message: str) -> None:
+    def show_message(self, message: str) -> None:
+        """No article: a grey hint in its place (what to do next)."""
+        self.article, self.sentences, self._starts, self._labels = None, [], [], {}
+        self._mentions, self._mention_starts, self._current = [], [], -1
         doc = self._new_document()
         fmt = QTextCharFormat()
         fmt.setForeground(QColor("#868e96"))
@@ -104,8 +107,7 @@ class ArticleView(QTextBrowser):
         self._labels = labels
         self._current = current
         if article is None:
-            self._mentions, self._mention_starts = [], []
-            self._empty_document("Choose an article in the list.")
+            self.show_message("Choose an article in the list.")
             return
         text = article.text
         # Document positions count UTF-16 units; article offsets count code points.

@@ -146,6 +146,7 @@ class LabelPanel(QWidget):
                                          " border-radius: 3px; padding: 4px;")
         self.sentence_text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         outer.addWidget(self.sentence_text)
+        self.sentence_text.hide()  # until there is a sentence
 
         self.targets_box = QGroupBox("Stance toward targets")
         tl = QVBoxLayout(self.targets_box)
@@ -246,6 +247,7 @@ class LabelPanel(QWidget):
         if sentence is None:
             self.header.setText("No sentence")
             self.sentence_text.setText("")
+            self.sentence_text.hide()  # an empty yellow box looks like a field to type in
             self.rows = []
             self._set_label(None, reset_note=True)
             self._build_rows()
@@ -254,6 +256,7 @@ class LabelPanel(QWidget):
         self.header.setText(f"Sentence {position or sentence.index + 1}  ·  {sentence.lang}{extra}")
         text = sentence.text.strip()
         self.sentence_text.setText(text if len(text) <= 400 else text[:399] + "…")
+        self.sentence_text.show()
         self.rows = rows
         ids = [r.target.id for r in rows]
         if changed_sentence or self.selected not in ids:

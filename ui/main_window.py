@@ -29,7 +29,7 @@ from .article_view import ArticleView
 from .dialogs import ImportReportDialog, LinkTargetDialog, ShortcutsDialog, show_about
 from .entities import EntityLegend, EntityTypeToggles
 from .export_dialog import ExportDialog
-from .keys import BINDINGS, STANCE_COMMANDS, binding, with_key
+from .keys import BINDINGS, STANCE_COMMANDS, binding, shortcut_text, with_key
 from .label_panel import LabelPanel, TargetRow
 from .merge_dialog import MergeDialog, MergeOutcome, MergeReportDialog, merge_files
 from .review import open_review_window
@@ -714,6 +714,20 @@ class MainWindow(QMainWindow):
             action.setEnabled(p is not None or action is self.switch_action)
         if p is not None and self.articles.model.loaded():
             self.articles.select_row(0)
+        if self.session.article is None:
+            self.view.show_message(self._placeholder())
+
+    def _placeholder(self) -> str:
+        """What the empty article view tells the user to do next."""
+        p = self.session.project
+        if p is None:
+            return (f"No project open: File → Open project… ({shortcut_text('open')}) or New"
+                    f" project… ({shortcut_text('new')}), or drop a .annot file here.")
+        if p.count_articles() == 0:
+            return (f"This project has no articles yet: File → Import files…"
+                    f" ({shortcut_text('import')}) or Import folder…, or drop files or folders"
+                    " here.")
+        return "Choose an article in the list."
 
     def _build_frame_actions(self) -> None:
         for action in self.frame_actions:
@@ -739,6 +753,7 @@ class MainWindow(QMainWindow):
         a = s.article
         self.view.set_article(a, s.sentences, s.labels, s.current)
         if a is None:
+            self.view.show_message(self._placeholder())
             self.title.setText("")
             self.meta.setText("")
         else:

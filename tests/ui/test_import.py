@@ -130,3 +130,30 @@ def test_no_project_means_nothing_to_import(qtbot: QtBot, monkeypatch: pytest.Mo
     assert w.import_files(["/nonexistent"]) is None and shown
     qtbot.keyClick(w, "j")  # keys without a project do nothing (and do not fail)
     qtbot.keyClick(w, "3")
+
+
+def test_an_empty_project_says_how_to_import_and_keys_do_no_harm(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / "empty.annot"
+    Project.open(path).close()
+    w = MainWindow(open_settings(), "alice", restore_layout=False)
+    qtbot.addWidget(w)
+    assert "No project open" in w.view.toPlainText()
+    assert w.open_project(path)
+    w.show()
+    qtbot.waitExposed(w)
+    assert "no articles yet" in w.view.toPlainText() and "Import files" in w.view.toPlainText()
+    assert not w.panel.sentence_text.isVisible()
+    w.view.setFocus()
+    for key in ("j", "n", "]", "1", "e", "i", "u"):  # nothing to act on: nothing happens
+        qtbot.keyClick(w.view, key)
+    qtbot.keyClick(w.view, Qt.Key.Key_Tab)
+    w.ner_action.setChecked(False)
+    with qtbot.waitSignal(w.import_finished, timeout=60000):
+        w.import_files([str(make_corpus(tmp_path / "corpus", 2))])
+    w.report_dialog.close()
+    assert w.session.article is not None  # the first imported article opens
+    assert w.view.toPlainText().startswith("Generated report")
+    assert w.panel.sentence_text.isVisible()
+    w.close_project()
+    assert "No project open" in w.view.toPlainText()
+    w.close()
