@@ -240,8 +240,11 @@ class ArticleView(QTextBrowser):
                 s, e = max(a, ls), min(b, le)
                 if s >= e:
                     continue
-                x1 = _x(line.cursorToX(s - block.position()))
-                x2 = _x(line.cursorToX(e - block.position()))
+                if s == ls and e >= le:  # the whole line, whichever way it runs
+                    x1, x2 = line.x(), line.x() + line.naturalTextWidth()
+                else:  # right-to-left text puts the end left of the start
+                    x1, x2 = sorted((_x(line.cursorToX(s - block.position())),
+                                     _x(line.cursorToX(e - block.position()))))
                 rects.append(QRectF(top_left.x() + x1 + dx, top_left.y() + line.y() + dy,
                                     max(2.0, x2 - x1), line.height()))
             block = block.next()

@@ -156,3 +156,29 @@ def test_data_in_tooltips_is_escaped(window: MainWindow) -> None:
                if window.targets.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) == tid)
     tip = window.targets.proxy.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
     assert "&lt;img src=x&gt;" in tip and "<img" not in tip
+
+
+def test_current_sentence_box_covers_right_to_left_text(qtbot: QtBot, tmp_path: Path) -> None:
+    folder = tmp_path / "rtl"
+    folder.mkdir()
+    (folder / "rtl.txt").write_text(
+        "A headline in English\n\n"
+        "قال الرئيس إن تركيا تدعم السلام في المنطقة. وأضاف أن موسكو شريك مهم.\n",
+        encoding="utf-8")
+    path = tmp_path / "rtl.annot"
+    with Project.open(path) as p:
+        assert p.import_files([folder], ner=False).articles_added == 1
+    w = MainWindow(open_settings(), "alice", restore_layout=False)
+    qtbot.addWidget(w)
+    assert w.open_project(path)
+    w.show()
+    qtbot.waitExposed(w)
+    view = w.view
+    arabic = [s for s in w.session.sentences if "موسكو" in s.text or "تركيا" in s.text]
+    assert len(arabic) == 2, [s.text for s in w.session.sentences]
+    for s in arabic:
+        rects = view.span_rects(s.start, s.end)
+        width = sum(r.width() for r in rects)
+        text_width = view.fontMetrics().horizontalAdvance(s.text.strip())
+        assert width > 0.6 * text_width, (s.text, width, text_width)  # not a 2-px sliver
+    w.close()
