@@ -10,6 +10,7 @@ from typing import Any, Callable, Sequence
 
 from .codebooks import builtin_codebooks
 from .project import Project, ProjectError
+from .store import StoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -182,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except ProjectError as exc:
+    except (ProjectError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:

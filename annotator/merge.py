@@ -424,6 +424,8 @@ class _Merger:
             with self.store.transaction():
                 self._pending_ids.clear()
                 self._merge_article(item, created)
+        except StoreError:
+            raise  # the project file itself (e.g. read-only): no article would merge
         except Exception as exc:
             for tid in created:
                 self.target_map.pop(tid, None)

@@ -199,6 +199,8 @@ class Project:
             try:
                 with self.store.transaction():
                     self._write_article(article, sentences, mentions, resolver)
+            except StoreError:
+                raise  # the project file itself (e.g. read-only): no article would go in
             except Exception as exc:
                 report.issues.append(ImportIssue(raw.source, raw.line, f"not imported: {exc}"))
                 # The resolver may hold targets whose insert was rolled back: rebuild it.

@@ -107,9 +107,18 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All writes happen in one of these; nested blocks become savepoints."""
-        with self.db.atomic():
-            yield
+        """All writes happen in one of these; nested blocks become savepoints.
+
+        A write to a file that cannot be written raises :class:`StoreError`, not sqlite's error.
+        """
+        try:
+            with self.db.atomic():
+                yield
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_READONLY:
+                raise
+            raise StoreError(f"{self.path} is read-only ({exc}); nothing was changed. Check "
+                             "the permissions of the file and its folder, or work on a copy.") from exc
 
     # -- meta ------------------------------------------------------------------------------------
 

@@ -118,3 +118,25 @@ def test_unusable_project_paths_say_why(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 1 and "does not exist" in err and "no-such-folder" in err
     code, _, err = run(capsys, "stats", str(tmp_path))
     assert code == 1 and "is a folder" in err
+
+
+def test_a_read_only_project_is_an_error_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    import annotator.store
+
+    path = tmp_path / "p.annot"
+    main(["init", str(path)])
+    connect = sqlite3.connect
+
+    def read_only(*args, **kwargs):  # type: ignore[no-untyped-def]
+        conn = connect(*args, **kwargs)  # like a chmod 444 file (root ignores chmod)
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    monkeypatch.setattr(annotator.store.sqlite3, "connect", read_only)
+    code, _, err = run(capsys, "init", str(path), "--codebook", "semeval2023")
+    assert code == 1 and "read-only" in err and "Traceback" not in err
+    code, _, _ = run(capsys, "stats", str(path))
+    assert code == 0

@@ -243,3 +243,22 @@ def test_progress_event_scope_and_after_rowid(tmp_path: Path) -> None:
         rows = p.article_rows(0, 10)
         after = p.article_rows(0, 10, replace(ArticleFilter(), after_rowid=rows[0].rowid))
         assert [r.id for r in after] == [second.id]
+
+
+def test_a_read_only_project_gives_a_clear_error_not_sqlite(tmp_path: Path) -> None:
+    from annotator.store import StoreError
+
+    p = small_project(tmp_path / "p.annot")
+    sid = p.sentences(p.articles()[0].id)[1].id
+    p.set_label(sid, "alice", frames=["economic"])
+    # What a file without write permission does (chmod does not stop root, who runs CI here).
+    p.store.conn.execute("PRAGMA query_only = ON")
+    with pytest.raises(StoreError, match="read-only"):
+        p.set_label(sid, "alice", frames=["political"])
+    with pytest.raises(StoreError, match="read-only"):
+        p.undo("alice")
+    (tmp_path / "c.txt").write_text("New article\n\nAbout Russia. And more.", encoding="utf-8")
+    with pytest.raises(StoreError, match="read-only"):  # stops at once, not one issue per article
+        p.import_files([tmp_path / "c.txt"], ner=False)
+    assert p.label(sid, "alice").frames == ["economic"]  # type: ignore[union-attr]
+    p.close()
