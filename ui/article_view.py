@@ -57,6 +57,8 @@ class ArticleView(QTextBrowser):
         font = self.font()
         font.setPointSizeF(max(font.pointSizeF(), 10.5))  # long reading: a little larger
         self.setFont(font)
+        # Lines of at least ~45 characters: a narrow window takes room from the docks first.
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 45 + GUTTER + 40)
         self.article: Article | None = None
         self.sentences: list[Sentence] = []
         self._starts: list[int] = []

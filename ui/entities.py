@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtGui import QAction, QColor, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 from annotator.model import ENTITY_LABELS
 
@@ -75,16 +75,41 @@ class EntityLegend(QWidget):
             )
             row.addWidget(button)
         row.addSpacing(16)
+        # The key to the margin marks is a nicety: when the window is narrow it is left out
+        # (the space stays, empty) instead of making the whole window wider than the screen.
+        self.key = QWidget(self)
+        self.key.setObjectName("legend_key")
+        self.key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        key_row = QHBoxLayout(self.key)
+        key_row.setContentsMargins(0, 0, 0, 0)
+        key_row.setSpacing(4)
+        self._key_items: list[QLabel] = []
         for colour, text in ((LABELLED_MARK, "labelled"), (IRRELEVANT_MARK, "irrelevant"),
                              (CURRENT_EDGE, "current sentence")):
             mark = QLabel("\u258c")  # a left half block: the same mark as in the margin
             mark.setStyleSheet(f"color: {colour.name()};")
-            row.addWidget(mark)
-            row.addWidget(QLabel(text))
+            self._key_items += [mark, QLabel(text)]
         dim = QLabel("boilerplate")
         dim.setStyleSheet(f"color: {BOILERPLATE_TEXT.name()};")
         dim.setToolTip("Boilerplate lines (navigation, bylines, 'Leave a comment') are dimmed and"
                        " skipped by J/K")
-        row.addSpacing(8)
-        row.addWidget(dim)
-        row.addStretch(1)
+        self._key_items.append(dim)
+        for item in self._key_items:
+            if item is dim:
+                key_row.addSpacing(8)
+            key_row.addWidget(item)
+        key_row.addStretch(1)
+        row.addWidget(self.key, 1)
+
+    def key_shown(self) -> bool:
+        return not self._key_items[0].isHidden()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)  # the layout has placed the key already
+        layout = self.key.layout()
+        assert layout is not None
+        needed = (sum(item.sizeHint().width() for item in self._key_items)
+                  + layout.spacing() * len(self._key_items) + 8)
+        fits = self.key.width() >= needed
+        for item in self._key_items:
+            item.setVisible(fits)

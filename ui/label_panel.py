@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -107,6 +108,25 @@ class _HoverWatcher(QObject):
             if frame_id:
                 self.panel.show_definition(str(frame_id))
         return False
+
+
+class LabelScrollArea(QScrollArea):
+    """Scrolls the label panel vertically and is never narrower than the panel, so a narrow
+    window squeezes the article text rather than hiding the Favor buttons or frame names."""
+
+    def __init__(self, panel: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setWidget(panel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        panel = self.widget()
+        if panel is not None:
+            hint.setWidth(panel.minimumSizeHint().width()
+                          + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth())
+        return hint
 
 
 class LabelPanel(QWidget):

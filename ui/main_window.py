@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -14,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +36,7 @@ from .dialogs import ImportReportDialog, LinkTargetDialog, ShortcutsDialog, show
 from .entities import EntityLegend, EntityTypeToggles
 from .export_dialog import ExportDialog
 from .keys import BINDINGS, STANCE_COMMANDS, binding, shortcut_text, with_key
-from .label_panel import LabelPanel, TargetRow
+from .label_panel import LabelPanel, LabelScrollArea, TargetRow
 from .merge_dialog import MergeDialog, MergeOutcome, MergeReportDialog, merge_files
 from .review import open_review_window
 from .richtext import tooltip
@@ -75,6 +81,7 @@ class MainWindow(QMainWindow):
         self._update_history_actions()
         self._project_changed()  # no project yet: set the actions' initial state
         self.resize(1500, 950)
+        self._fit_docks = True  # on the first show, unless a saved layout sets the widths
         if restore_layout:
             self._restore_layout()
 
@@ -94,6 +101,7 @@ class MainWindow(QMainWindow):
         self.meta.setObjectName("article_meta")
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setStyleSheet("color: #495057;")
+        self.meta.setWordWrap(True)  # a narrow window wraps it instead of growing
         self.view = ArticleView()
         self.view.target_lookup = self.session.target
         self.legend = EntityLegend(self.toggles)
@@ -116,11 +124,8 @@ class MainWindow(QMainWindow):
                                         Qt.DockWidgetArea.LeftDockWidgetArea)
         self.panel = LabelPanel()
         self.panel.return_focus_to = self.view
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.panel)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.label_dock = self._dock("Label", "label_dock", scroll,
+        self.label_scroll = LabelScrollArea(self.panel)
+        self.label_dock = self._dock("Label", "label_dock", self.label_scroll,
                                      Qt.DockWidgetArea.RightDockWidgetArea)
         from .targets_panel import TargetsPanel  # imported here: it needs the session
 
@@ -128,8 +133,6 @@ class MainWindow(QMainWindow):
         self.targets_dock = self._dock("Targets", "targets_dock", self.targets,
                                        Qt.DockWidgetArea.LeftDockWidgetArea)
         self.splitDockWidget(self.articles_dock, self.targets_dock, Qt.Orientation.Vertical)
-        self.resizeDocks([self.articles_dock, self.label_dock], [540, 420],
-                         Qt.Orientation.Horizontal)
         self.resizeDocks([self.articles_dock, self.targets_dock], [560, 300],
                          Qt.Orientation.Vertical)
 
@@ -287,7 +290,17 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state)
+            self._fit_docks = not self.restoreState(state)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._fit_docks:
+            # Shares of the window as it is shown, not fixed pixels: on a small screen fixed
+            # widths left the article text a narrow strip between the docks.
+            self._fit_docks = False
+            width = self.width()
+            self.resizeDocks([self.articles_dock, self.label_dock],
+                             [int(width * 0.31), int(width * 0.27)], Qt.Orientation.Horizontal)
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -705,6 +718,7 @@ class MainWindow(QMainWindow):
         p = self.session.project
         self.articles.set_source(p, self.session.annotator)
         self.panel.set_codebook(p.codebook if p is not None else None)
+        self.label_scroll.updateGeometry()  # the frames set how narrow the dock may get
         self._build_frame_actions()
         self._update_title()
         self._update_status()
