@@ -26,7 +26,16 @@ from .nlp.language import detect_language, sentence_language
 from .nlp.sentences import split_paragraphs, split_sentences
 from .nlp.targets import TargetResolver
 from .progress import Cancelled, Progress
-from .store import ArticleFilter, ArticleRow, Change, Event, Store, StoreError, check_stance
+from .store import (
+    ArticleFilter,
+    ArticleRow,
+    Change,
+    Event,
+    HistoryConflict,
+    Store,
+    StoreError,
+    check_stance,
+)
 
 DEFAULT_CODEBOOK = "pfc"
 _NER_CHUNK = 16  # articles per NER batch: large enough for nlp.pipe, small enough to cancel
@@ -410,11 +419,21 @@ class Project:
     # -- history -----------------------------------------------------------------------------------
 
     def undo(self, annotator: str) -> Event | None:
-        """Undo the annotator's latest change (labels, mentions, targets); None if none left."""
-        return self.store.undo(annotator)
+        """Undo the annotator's latest change (labels, mentions, targets); None if none left.
+
+        Refused with :class:`ProjectError` (nothing changed) when another annotator or an import
+        has since changed what that change wrote, e.g. labelled with a target it created.
+        """
+        try:
+            return self.store.undo(annotator)
+        except HistoryConflict as exc:
+            raise ProjectError(str(exc)) from exc
 
     def redo(self, annotator: str) -> Event | None:
-        return self.store.redo(annotator)
+        try:
+            return self.store.redo(annotator)
+        except HistoryConflict as exc:
+            raise ProjectError(str(exc)) from exc
 
     def can_undo(self, annotator: str) -> bool:
         return self.store.can_undo(annotator)

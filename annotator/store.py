@@ -29,8 +29,19 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def _same_row(row: dict[str, Any] | None, image: dict[str, Any] | None) -> bool:
+    """Whether a stored row matches an event's image of it (absent = ``None``)."""
+    if row is None or image is None:
+        return row is None and image is None
+    return all(row.get(k) == v for k, v in image.items())
+
+
 class StoreError(Exception):
     """A problem with the project file, with a message meant for the user."""
+
+
+class HistoryConflict(StoreError):
+    """Undo/redo refused: rows the event wrote have been changed since by someone else."""
 
 
 @dataclass(frozen=True)
@@ -590,15 +601,52 @@ class Store:
             return int(cur.lastrowid)
 
     def _replay(self, event_id: int, undo: bool) -> None:
-        (payload,) = self.conn.execute(
-            "SELECT changes FROM events WHERE id = ?", (event_id,)
+        """Write the event's before-images (undo) or after-images (redo).
+
+        Refused (:class:`HistoryConflict`, nothing written) when a row is no longer as the event
+        left it (undo) or found it (redo), or when the replay would delete a target others have
+        used since: writing the images then would silently drop another annotator's work.
+        """
+        payload, summary = self.conn.execute(
+            "SELECT changes, summary FROM events WHERE id = ?", (event_id,)
         ).fetchone()
         changes = json.loads(payload)
-        for c in (reversed(changes) if undo else changes):
-            self._put(c["table"], c["key"], c["before"] if undo else c["after"])
+        order = list(reversed(changes)) if undo else changes
+        verb = "undo" if undo else "redo"
+        expected: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any] | None]] = {}
+        for c in order:  # the first image met is the state the row must be in now
+            key = (c["table"], json.dumps(c["key"], sort_keys=True))
+            expected.setdefault(key, (c["key"], c["after"] if undo else c["before"]))
+        stale = [table for (table, _), (key, image) in expected.items()
+                 if not _same_row(self._row(table, key), image)]
+        if stale:
+            raise HistoryConflict(
+                f"cannot {verb} '{summary}': {len(stale)} of its rows ({', '.join(sorted(set(stale)))})"
+                " were changed since, by another annotator or an import")
+        try:
+            for c in order:
+                image = c["before"] if undo else c["after"]
+                if c["table"] == "targets" and image is None:
+                    self._check_unused_target(c["key"]["id"], verb, summary)
+                self._put(c["table"], c["key"], image)
+        except sqlite3.IntegrityError as exc:
+            raise HistoryConflict(f"cannot {verb} '{summary}': the project has changed since ({exc})"
+                                  ) from exc
+
+    def _check_unused_target(self, target_id: int, verb: str, summary: str) -> None:
+        used = self.conn.execute(
+            "SELECT (SELECT count(*) FROM stances WHERE target_id = ?),"
+            " (SELECT count(*) FROM mentions WHERE target_id = ?)", (target_id, target_id),
+        ).fetchone()
+        if any(used):
+            raise HistoryConflict(
+                f"cannot {verb} '{summary}': it would delete target {target_id}, which has since "
+                f"been given {used[0]} stances and {used[1]} mentions")
 
     def undo(self, annotator: str) -> Event | None:
-        """Revert the annotator's latest live event; returns it (None when nothing to undo)."""
+        """Revert the annotator's latest live event; returns it (None when nothing to undo).
+
+        Raises :class:`HistoryConflict` if others have changed what the event wrote since."""
         with self.transaction():
             r = self.conn.execute(
                 "SELECT id FROM events WHERE annotator = ? AND undone = 0 ORDER BY id DESC LIMIT 1",

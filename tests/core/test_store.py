@@ -262,3 +262,35 @@ def test_a_read_only_project_gives_a_clear_error_not_sqlite(tmp_path: Path) -> N
         p.import_files([tmp_path / "c.txt"], ner=False)
     assert p.label(sid, "alice").frames == ["economic"]  # type: ignore[union-attr]
     p.close()
+
+
+def test_undo_never_drops_another_annotators_work(tmp_path: Path) -> None:
+    p = small_project(tmp_path / "p.annot")
+    s1, s2 = [s.id for s in p.sentences(p.articles()[0].id)[1:3]]
+    # zoe creates a target, bob labels with it: zoe's undo would cascade-delete bob's stance.
+    t = p.create_target("Tokayev", "PER", "zoe")
+    p.set_label(s1, "bob", stance={t.id: "AGAINST"})
+    with pytest.raises(ProjectError, match="cannot undo 'create 'Tokayev''"):
+        p.undo("zoe")
+    assert p.label(s1, "bob").stance == {t.id: "AGAINST"}  # type: ignore[union-attr]
+    assert p.can_undo("zoe")  # refused, not consumed
+    # Once bob has undone his label, zoe's undo goes through; bob's redo is then refused
+    # (its target is gone) instead of failing with sqlite's IntegrityError.
+    p.undo("bob")
+    assert p.undo("zoe") is not None and p.target(t.id) is None
+    with pytest.raises(ProjectError, match="cannot redo"):
+        p.redo("bob")
+    assert p.redo("zoe") is not None and p.redo("bob") is not None
+    assert p.label(s1, "bob").stance == {t.id: "AGAINST"}  # type: ignore[union-attr]
+    # zoe merges two targets; bob changes the stance the merge moved: undoing the merge would
+    # put back bob's old stance over his new one.
+    keep = p.create_target("Kazakhstan", "LOC", "zoe")
+    other = p.create_target("Qazaqstan", "LOC", "zoe")
+    p.set_label(s2, "bob", stance={other.id: "AGAINST"})
+    p.merge_targets(keep.id, other.id, "zoe")
+    p.set_label(s2, "bob", stance={keep.id: "FAVOR"})
+    with pytest.raises(ProjectError, match="cannot undo 'merge"):
+        p.undo("zoe")
+    assert p.label(s2, "bob").stance == {keep.id: "FAVOR"}  # type: ignore[union-attr]
+    assert p.target(other.id) is None
+    p.close()
