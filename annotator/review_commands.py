@@ -18,7 +18,7 @@ AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.
 def _names(text: str | None) -> list[str] | None:
     if not text:
         return None
-    return [n.strip() for n in text.split(",") if n.strip()]
+    return list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
@@ -54,6 +54,11 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         print("error: --annotators needs at least two names", file=sys.stderr)
         return EXIT_USAGE
     with Project.open(args.project, create=False) as p:
+        humans = p.annotators()  # gold is not one
+        if annotators is None and len(humans) < 2:
+            print(f"error: agreement compares annotators, and {args.project} has labels by "
+                  f"{', '.join(humans) or 'nobody'} only", file=sys.stderr)
+            return EXIT_FAILED
         try:
             progress = None if args.quiet or args.json else Progress(TextProgress("agreement"))
             report = agreement_report(p, annotators, n_boot=args.bootstrap, seed=args.seed,

@@ -186,3 +186,17 @@ def test_cli_agreement_text_and_json(project: Project, capsys: pytest.CaptureFix
     data = json.loads(capsys.readouterr().out)
     assert data["units"] == 4 and data["fields"][0]["key"] == "stance"
     assert main(["agreement", path, "--confusion", "A"]) == 2
+
+
+def test_cli_agreement_needs_two_distinct_annotators(project: Project, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["agreement", project.path, "--annotators", "A,A", "--quiet"]) == 2
+    assert "at least two" in capsys.readouterr().err
+    one = tmp_path / "one.annot"
+    main(["import", str(one), str(tmp_path / "in"), "--no-ner", "--quiet"])
+    with Project.open(one) as p:
+        p.set_label(p.sentences(p.articles()[0].id)[1].id, "A", frames=["economic"])
+        p.set_gold(p.sentences(p.articles()[0].id)[1].id, "A", frames=["economic"])
+    capsys.readouterr()
+    assert main(["agreement", str(one), "--quiet"]) == 1
+    assert "labels by A only" in capsys.readouterr().err
