@@ -413,7 +413,8 @@ class ArticleView(QTextBrowser):
         return menu
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        menu = self.build_context_menu(self.viewport().mapFrom(self, event.pos()))
+        # Delivered through the viewport: the position is already in viewport coordinates.
+        menu = self.build_context_menu(event.pos())
         menu.exec(event.globalPos())
         menu.deleteLater()
 

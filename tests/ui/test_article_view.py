@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, QUrl
-from PySide6.QtGui import QTextCursor, QTextDocument
+from PySide6.QtGui import QContextMenuEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -182,3 +182,21 @@ def test_current_sentence_box_covers_right_to_left_text(qtbot: QtBot, tmp_path: 
         text_width = view.fontMetrics().horizontalAdvance(s.text.strip())
         assert width > 0.6 * text_width, (s.text, width, text_width)  # not a 2-px sliver
     w.close()
+
+
+def test_context_menu_is_built_for_the_point_clicked(window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    view = window.view
+    points: list[QPoint] = []
+
+    class Menu:
+        def exec(self, *_args: object) -> None:
+            pass
+
+        def deleteLater(self) -> None:
+            pass
+
+    monkeypatch.setattr(view, "build_context_menu", lambda p: points.append(p) or Menu())
+    where = QPoint(100, 50)
+    QApplication.sendEvent(view.viewport(), QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, where, view.viewport().mapToGlobal(where)))
+    assert points == [where]  # not shifted by the frame: the mention's first pixel counts
