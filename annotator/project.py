@@ -312,8 +312,8 @@ class Project:
     def target(self, target_id: int) -> Target | None:
         return self.store.target(target_id)
 
-    def annotators(self) -> list[str]:
-        return self.store.annotators()
+    def annotators(self, include_gold: bool = False) -> list[str]:
+        return self.store.annotators(include_gold)
 
     def outlets(self) -> list[str]:
         return self.store.outlets()

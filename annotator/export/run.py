@@ -54,6 +54,7 @@ def export(
         if cls.single_label and not builder.resolves:
             raise ExportError(f"the {format} format holds one label per item: use --labels gold "
                               "or majority, or name one --annotator")
+        _check_filters(project, options, result)
         ctx = ExportContext(project=project, options=options, builder=builder, result=result)
         total = builder.count()
         splits: dict[str, str] | None = None
@@ -90,6 +91,25 @@ def export(
             project.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _check_filters(project: Any, options: ExportOptions, result: ExportResult) -> None:
+    """A mistyped filter should not pass silently for an empty dataset: an annotator, language or
+    outlet the project does not have is noted in the result. (Not an error: naming an annotator
+    nobody is, say, exports texts without labels.)"""
+    known = project.annotators(include_gold=True)
+    unknown = [a for a in options.annotators if a not in known]
+    if unknown:
+        result.notes.append(f"no annotator named {', '.join(map(repr, unknown))} "
+                            f"(annotators: {', '.join(known) or 'none yet'})")
+    languages = project.languages()
+    if options.lang is not None and options.lang not in languages:
+        result.notes.append(f"no article is in language {options.lang!r} "
+                            f"(languages: {', '.join(languages) or 'none'})")
+    outlets = project.outlets()
+    if options.outlet is not None and options.outlet not in outlets:
+        result.notes.append(f"no article is from outlet {options.outlet!r} "
+                            f"(outlets: {', '.join(outlets) or 'none'})")
 
 
 def _plan_splits(builder: RecordBuilder, options: ExportOptions, prog: Progress,

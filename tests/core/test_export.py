@@ -285,3 +285,14 @@ def test_cli_export_prints_what_it_wrote(labelled_file: Path, tmp_path: Path,
                  "--quiet"])
     assert code == 1 and "one label per item" in capsys.readouterr().err
     assert not (tmp_path / "y").exists()
+
+
+def test_mistyped_filters_do_not_pass_silently(labelled_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.jsonl"
+    result = export(labelled_file, out, options=ExportOptions(annotators=("carol", "carl")))
+    assert result.rows > 0
+    assert result.notes == ["no annotator named 'carl' (annotators: alice, bob, carol, gold)"]
+    result = export(labelled_file, out, options=ExportOptions(lang="EN"))
+    assert result.rows == 0 and any("no article is in language 'EN'" in n for n in result.notes)
+    result = export(labelled_file, out, options=ExportOptions(outlet="b"))
+    assert result.rows == 0 and any("no article is from outlet 'b'" in n for n in result.notes)
