@@ -465,11 +465,18 @@ class MainWindow(QMainWindow):
             window.raise_()
             window.activateWindow()
             return window
+        if window is not None and window.isVisible():
+            window.close()  # another reviewer or project: one Review window at a time
         try:
             self.review_window = open_review_window(self, path, reviewer)
         except ValueError:
             return None  # open_review_window has said why
+        # The window deletes itself on close; forget it then, so no dead object is touched.
+        self.review_window.destroyed.connect(self._review_window_gone)
         return self.review_window
+
+    def _review_window_gone(self) -> None:
+        self.review_window = None
 
     # -- annotator ------------------------------------------------------------------------------------
 

@@ -69,7 +69,14 @@ def test_review_menu_opens_the_review_window(window: MainWindow, qtbot: QtBot) -
     qtbot.waitUntil(lambda: not review.busy_computing, timeout=60000)
     action.trigger()  # again: the same window comes to the front
     assert w.review_window is review
-    review.close()
+    review.close()  # it deletes itself (and its project connection); the main window forgets it
+    qtbot.waitUntil(lambda: w.review_window is None)
+    action.trigger()
+    assert isinstance(w.review_window, ReviewWindow) and w.review_window is not review
+    second = w.review_window
+    qtbot.waitUntil(lambda: not second.busy_computing, timeout=60000)
+    second.close()
+    qtbot.waitUntil(lambda: w.review_window is None)
 
 
 def test_cheat_sheet_lists_the_project_keys(window: MainWindow, qtbot: QtBot) -> None:

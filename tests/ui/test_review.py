@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -89,7 +90,7 @@ def review(qtbot, project_path: Path) -> Iterator[ReviewWindow]:  # type: ignore
     qtbot.waitUntil(w.isActiveWindow)
     w.adjudicate.focus_queue()
     yield w
-    if w.isVisible():
+    if shiboken6.isValid(w) and w.isVisible():  # closing deletes it (WA_DeleteOnClose)
         w.close()
 
 

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QThreadPool, Signal
+from PySide6.QtCore import QThreadPool, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -284,5 +284,6 @@ def open_review_window(parent: QWidget | None, project_path: str, reviewer: str)
     except ValueError as exc:
         QMessageBox.warning(parent, "Review", str(exc))
         raise
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # it holds a project connection
     window.show()
     return window
