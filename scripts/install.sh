@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 DEBS=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-icccm4
       libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0
-      libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core xvfb xauth)
+      libxcb-xinerama0 libxcb-xkb1 fonts-dejavu-core fonts-noto-color-emoji xvfb xauth)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for d in "${DEBS[@]}"; do
