@@ -140,7 +140,7 @@ class Project:
         sizes = [f.stat().st_size or 1 for f in files]
         prog.update(0, sum(sizes), "starting")
         resolver = TargetResolver(self.store.targets()) if ner else None
-        seen: set[str] = set()
+        seen: dict[str, str] = {}  # article id -> where this import first read it
         done_bytes = 0
         pending: list[RawArticle] = []
         try:
@@ -183,7 +183,7 @@ class Project:
         ner: bool,
         lang: str | None,
         report: ImportReport,
-        seen: set[str],
+        seen: dict[str, str],
         resolver: TargetResolver | None,
     ) -> TargetResolver | None:
         prepared: list[tuple[RawArticle, Article, list[Sentence]]] = []
@@ -191,10 +191,15 @@ class Project:
             aid = raw.content_id
             if aid in seen or self.store.has_article(aid):
                 report.articles_skipped += 1
+                if aid in seen and not raw.annotations:
+                    # Not a re-import: two rows of this import have one text. Say so, or the
+                    # second's title and metadata vanish without a word.
+                    report.issues.append(ImportIssue(raw.source, raw.line, (
+                        f"same text as {seen[aid]}; skipped (one article per text)")))
                 if raw.annotations:  # labels carried by the file apply to the article we have
                     self._import_annotations(aid, raw.annotations, raw.source, report)
                 continue
-            seen.add(aid)
+            seen[aid] = f"{raw.source}:{raw.line}" if raw.line else raw.source
             try:
                 article, sentences = self._prepare(raw, aid, lang)
             except Exception as exc:  # one bad article must not stop the import

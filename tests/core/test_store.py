@@ -294,3 +294,19 @@ def test_undo_never_drops_another_annotators_work(tmp_path: Path) -> None:
     assert p.label(s2, "bob").stance == {keep.id: "FAVOR"}  # type: ignore[union-attr]
     assert p.target(other.id) is None
     p.close()
+
+
+def test_one_text_twice_in_one_import_is_reported(tmp_path: Path) -> None:
+    import json
+
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join(json.dumps({"title": t, "text": "One body about Russia."})
+                           for t in ("First title", "Second title")), encoding="utf-8")
+    with Project.open(tmp_path / "p.annot") as p:
+        report = p.import_files([f], ner=False)
+        assert report.articles_added == 1 and report.articles_skipped == 1
+        assert [(i.line, i.message) for i in report.issues] == [
+            (2, f"same text as {f}:1; skipped (one article per text)")]
+        assert p.articles()[0].title == "First title"
+        again = p.import_files([f], ner=False)  # a re-import is not a problem
+        assert again.ok and again.articles_skipped == 2
