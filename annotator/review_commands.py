@@ -21,6 +21,16 @@ def _names(text: str | None) -> list[str] | None:
     return list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def cmd_merge(args: argparse.Namespace) -> int:
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
@@ -97,7 +107,7 @@ def add_commands(add: AddCommand) -> None:
     p.add_argument("project")
     p.add_argument("--annotators", default=None, metavar="A,B,...",
                    help="compare only these annotators (default: all but gold)")
-    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+    p.add_argument("--bootstrap", type=_count, default=1000, metavar="N",
                    help="bootstrap resamples for the 95%% intervals (0: none; default 1000)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--confusion", default=None, metavar="A,B",

@@ -192,6 +192,9 @@ def test_cli_agreement_needs_two_distinct_annotators(project: Project, tmp_path:
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["agreement", project.path, "--annotators", "A,A", "--quiet"]) == 2
     assert "at least two" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["agreement", project.path, "--bootstrap", "-5"])
+    assert exit_.value.code == 2 and "must be 0 or more" in capsys.readouterr().err
     one = tmp_path / "one.annot"
     main(["import", str(one), str(tmp_path / "in"), "--no-ner", "--quiet"])
     with Project.open(one) as p:
