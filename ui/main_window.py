@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from annotator.model import GOLD_ANNOTATOR, ImportReport
 from annotator.progress import Progress
 from annotator.project import Project, ProjectError
+from annotator.store import StoreError
 
 from . import settings as app_settings
 from .article_list import ArticleListPanel
@@ -40,7 +41,7 @@ from .label_panel import LabelPanel, LabelScrollArea, TargetRow
 from .merge_dialog import MergeDialog, MergeOutcome, MergeReportDialog, merge_files
 from .review import open_review_window
 from .richtext import tooltip
-from .session import Session
+from .session import Affected, Session
 from .worker import BackgroundTask, cancel_all_and_wait, run_in_background
 
 PROJECT_FILTER = "Annotator projects (*.annot);;All files (*)"
@@ -681,7 +682,12 @@ class MainWindow(QMainWindow):
         if self.session.project is None:
             return
         self.panel.flush()
-        affected = self.session.undo() if undo else self.session.redo()
+        result: list[Affected | None] = []
+        # Undo/redo refuse (ProjectError) when someone has since changed what the event wrote.
+        self._try(lambda: result.append(self.session.undo() if undo else self.session.redo()))
+        if not result:
+            return
+        affected = result[0]
         word = "Undone" if undo else "Redone"
         if affected is None:
             self.statusBar().showMessage(f"Nothing to {'undo' if undo else 'redo'}", 3000)
@@ -717,7 +723,7 @@ class MainWindow(QMainWindow):
     def _try(self, fn: Callable[[], object]) -> None:
         try:
             fn()
-        except ProjectError as exc:
+        except (ProjectError, StoreError) as exc:  # StoreError: e.g. a read-only project file
             self.statusBar().showMessage(str(exc), 6000)
             QMessageBox.warning(self, "Not done", str(exc))
 

@@ -11,6 +11,8 @@ DetectorFactory.seed = 0
 
 #: Returned when the language cannot be told (empty text, no letters, langdetect gave up).
 UNDETERMINED = "und"
+#: Below this many letters an article's language is told by its script, not by langdetect.
+SHORT_TEXT = 40
 
 #: Languages written in Cyrillic (ISO 639-1). A Cyrillic sentence in such an article keeps its language.
 CYRILLIC_LANGS: frozenset[str] = frozenset({"ru", "uk", "be", "bg", "kk", "ky", "mk", "mn", "sr", "tg", "tt", "ba"})
@@ -32,6 +34,10 @@ def detect_language(text: str) -> str:
     """The ISO 639-1 code of a whole article's language, or ``"und"`` when it cannot be told."""
     if not any(ch.isalpha() for ch in text):
         return UNDETERMINED
+    cyrillic, latin = script_counts(text)
+    if cyrillic + latin < SHORT_TEXT:
+        # langdetect guesses wildly on a few words ("nl" for an English headline): use the script.
+        return "ru" if cyrillic > latin else "en"
     try:
         with _detect_lock:
             code = detect(text)

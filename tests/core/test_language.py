@@ -50,3 +50,10 @@ def test_script_counts() -> None:
 )
 def test_sentence_language(text: str, article_lang: str, expected: str) -> None:
     assert sentence_language(text, article_lang) == expected
+
+
+def test_short_articles_are_told_by_script_not_langdetect() -> None:
+    from annotator.nlp.language import detect_language
+
+    assert detect_language("Blinken in Astana") == "en"
+    assert detect_language("Визит Блинкена") == "ru"
