@@ -1,0 +1,329 @@
+"""The import pipeline: files to articles, sentences, entities and targets, plus labels files carry."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+
+from .errors import ProjectError
+from .ingest import RawArticle, expand_paths, read_paths
+from .ingest.annotations import RawLabels
+from .model import (
+    ENTITY_LABELS,
+    Article,
+    ImportIssue,
+    ImportReport,
+    Label,
+    Mention,
+    Sentence,
+    Target,
+)
+from .nlp.boilerplate import is_boilerplate, title_line
+from .nlp.entities import find_entities_batch
+from .nlp.language import detect_language, sentence_language
+from .nlp.sentences import split_paragraphs, split_sentences
+from .nlp.targets import TargetResolver
+from .progress import Cancelled, Progress
+from .store import Change, StoreError, check_stance
+
+if TYPE_CHECKING:
+    from .project import Project
+
+_NER_CHUNK = 16  # articles per NER batch: large enough for nlp.pipe, small enough to cancel
+
+
+class Importer:
+    """One import into a project; :meth:`Project.import_files` is the way in."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.store = project.store
+
+
+    def run(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        ner: bool = True,
+        progress: Progress | Callable[[int, int, str], None] | None = None,
+        lang: str | None = None,
+    ) -> ImportReport:
+        """Import files and folders (any registered format). Re-importing an article is a no-op.
+
+        Bad rows become issues in the report; the good ones still go in, one transaction each.
+        ``progress`` gets ``(bytes done, bytes total, message)``; cancelling it stops after the
+        current article, keeping what was imported.
+        """
+        started = time.perf_counter()
+        prog = Progress.wrap(progress)
+        report = ImportReport()
+        files, issues = expand_paths(paths)
+        report.issues += issues
+        report.files = len(files)
+        sizes = [f.stat().st_size or 1 for f in files]
+        prog.update(0, sum(sizes), "starting")
+        resolver = TargetResolver(self.store.targets()) if ner else None
+        seen: dict[str, str] = {}  # article id -> where this import first read it
+        done_bytes = 0
+        pending: list[RawArticle] = []
+        try:
+            for f, size in zip(files, sizes):
+                raws: list[RawArticle] = []
+                labels_only: list[RawLabels] = []  # label files: articles already in the project
+                for item in read_paths([f]):
+                    if isinstance(item, ImportIssue):
+                        report.issues.append(item)
+                    elif isinstance(item, RawLabels):
+                        labels_only.append(item)
+                    else:
+                        raws.append(item)
+                # Chunks span files, so a folder of one-article files still gets batched NER.
+                for k, raw in enumerate(raws, start=1):
+                    pending.append(raw)
+                    if len(pending) >= _NER_CHUNK:
+                        resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
+                        pending = []
+                        prog.update(done_bytes + size * k // len(raws), None,
+                                    f"{f.name}: {k}/{len(raws)}")
+                if labels_only and pending:  # their articles may be in the pending chunk
+                    resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
+                    pending = []
+                self._import_label_items(labels_only, report, prog)
+                done_bytes += size
+                # Progress (and the cancel check) only where work was committed, so "done"
+                # never runs ahead of what is in the file.
+            if pending:
+                resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
+            prog.update(done_bytes, None, "done")
+        except Cancelled:
+            report.cancelled = True
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _import_chunk(
+        self,
+        raws: list[RawArticle],
+        ner: bool,
+        lang: str | None,
+        report: ImportReport,
+        seen: dict[str, str],
+        resolver: TargetResolver | None,
+    ) -> TargetResolver | None:
+        prepared: list[tuple[RawArticle, Article, list[Sentence]]] = []
+        for raw in raws:
+            aid = raw.content_id
+            if aid in seen or self.store.has_article(aid):
+                report.articles_skipped += 1
+                if aid in seen and not raw.annotations:
+                    # Not a re-import: two rows of this import have one text. Say so, or the
+                    # second's title and metadata vanish without a word.
+                    report.issues.append(ImportIssue(raw.source, raw.line, (
+                        f"same text as {seen[aid]}; skipped (one article per text)")))
+                if raw.annotations:  # labels carried by the file apply to the article we have
+                    self._import_annotations(aid, raw.annotations, raw.source, report)
+                continue
+            seen[aid] = f"{raw.source}:{raw.line}" if raw.line else raw.source
+            try:
+                article, sentences = self.prepare(raw, aid, lang)
+            except Exception as exc:  # one bad article must not stop the import
+                report.issues.append(ImportIssue(raw.source, raw.line, f"cannot process: {exc}"))
+                continue
+            prepared.append((raw, article, sentences))
+        found: list[list[Mention]] = [[] for _ in prepared]
+        if ner and prepared:
+            found = find_entities_batch([(a.text, a.lang) for _, a, _ in prepared])
+        for (raw, article, sentences), mentions in zip(prepared, found):
+            try:
+                with self.store.transaction():
+                    self._write_article(article, sentences, mentions, resolver)
+            except StoreError:
+                raise  # the project file itself (e.g. read-only): no article would go in
+            except Exception as exc:
+                report.issues.append(ImportIssue(raw.source, raw.line, f"not imported: {exc}"))
+                # The resolver may hold targets whose insert was rolled back: rebuild it.
+                resolver = TargetResolver(self.store.targets()) if resolver is not None else None
+                continue
+            report.articles_added += 1
+            report.sentences += len(sentences)
+            report.mentions += len(mentions)
+            if raw.annotations:
+                self._import_annotations(article.id, raw.annotations, raw.source, report)
+        return resolver
+
+    def prepare(self, raw: RawArticle, aid: str, lang: str | None) -> tuple[Article, list[Sentence]]:
+        text = raw.text
+        article_lang = lang or raw.lang or detect_language(text)
+        paragraphs = [text[s:e] for s, e in split_paragraphs(text)]
+        title = raw.title
+        skip_before = 0
+        if not title:
+            t = title_line(paragraphs) if paragraphs else 0
+            title = paragraphs[t].strip() if paragraphs else text[:80]
+            # Lines above the title are section kickers or navigation, not content.
+            skip_before = split_paragraphs(text)[t][0] if paragraphs else 0
+        meta = dict(raw.meta)
+        if raw.id is not None:
+            meta["source_id"] = raw.id
+        article = Article(
+            id=aid, title=title[:500], text=text, lang=article_lang, outlet=raw.outlet,
+            date=raw.date, url=raw.url, source=raw.source, meta=meta,
+        )
+        sentences = []
+        for i, (s, e) in enumerate(split_sentences(text, article_lang)):
+            chunk = text[s:e]
+            sentences.append(Sentence(
+                id=0, article_id=aid, index=i, start=s, end=e, text=chunk,
+                lang=sentence_language(chunk, article_lang),
+                boilerplate=s < skip_before or is_boilerplate(chunk),
+            ))
+        article.n_sentences = len(sentences)
+        return article, sentences
+
+    def _write_article(
+        self,
+        article: Article,
+        sentences: list[Sentence],
+        mentions: list[Mention],
+        resolver: TargetResolver | None,
+    ) -> None:
+        ids = self.store.insert_article(article, sentences)
+        for s, sid in zip(sentences, ids):
+            s.id = sid
+        if resolver is not None:
+            resolved = resolver.resolve_all([(m, article.lang) for m in mentions])
+            for m, target in zip(mentions, resolved):
+                if target is None:
+                    continue
+                if target.id is None:
+                    self.store.insert_target(target)  # sets target.id, which the resolver sees
+                m.target_id = target.id
+            for target in resolver.take_changes():
+                self.store.update_target(target)
+        self.store.insert_mentions(article.id, mentions)
+
+    # -- annotation import -----------------------------------------------------------------------
+    # Labels carried by files (our exports, Label Studio, doccano, Prodigy): see
+    # annotator/ingest/annotations.py for the annotation dicts. Each article's labels are written
+    # as one undoable event per annotator; imported labels keep their annotator and timestamps.
+
+    def _import_label_items(self, items: Sequence[RawLabels], report: ImportReport,
+                            prog: Progress) -> None:
+        for item in items:
+            prog.check()
+            if not self.store.has_article(item.article_id):
+                report.issues.append(ImportIssue(
+                    item.source, item.line, f"article {item.article_id} is not in the project "
+                    "(import its text first, e.g. the article-level export); labels skipped"))
+                continue
+            self._import_annotations(item.article_id, item.annotations, item.source, report)
+
+    def _import_annotations(self, article_id: str, annotations: Sequence[Mapping[str, Any]],
+                            source: str, report: ImportReport) -> None:
+        sentences = self.store.sentences(article_id, with_mentions=False)
+        if not sentences and not self.store.has_article(article_id):
+            report.issues.append(ImportIssue(source, None, f"article {article_id} is not in the "
+                                             "project; its labels were skipped"))
+            return
+        by_span = {(s.start, s.end): s for s in sentences}
+        keys: dict[str, int] = {}  # target key in the file -> target id here
+        mentions = [a for a in annotations if a.get("kind") == "mention"]
+        if mentions and not self.store.mentions(article_id):
+            self._import_mentions(article_id, mentions, keys, source, report)
+        labels: dict[tuple[int, str], Label] = {}
+        for a in annotations:
+            if a.get("kind") != "label":
+                continue
+            line, annotator = a.get("line"), str(a.get("annotator") or "").strip()
+            sentence = by_span.get((a.get("start"), a.get("end")))
+            if sentence is None and a.get("text"):
+                same = [s for s in sentences if s.text == a["text"]]
+                sentence = same[0] if len(same) == 1 else None
+            if sentence is None:
+                report.issues.append(ImportIssue(source, line, (
+                    f"no sentence at {a.get('start')}-{a.get('end')} in article {article_id}"
+                    f"; label by {annotator or '?'} skipped")))
+                continue
+            if a.get("text") and a["text"] != sentence.text:
+                report.issues.append(ImportIssue(source, line, (
+                    f"sentence {article_id}:{sentence.index} has different text here; label by "
+                    f"{annotator or '?'} skipped")))
+                continue
+            if not annotator:
+                report.issues.append(ImportIssue(source, line, "a label without annotator; skipped"))
+                continue
+            try:
+                stance = {self._import_target(str(k), (a.get("targets") or {}).get(k), keys):
+                          check_stance(str(v)) for k, v in (a.get("stance") or {}).items()}
+                frames = self.project._frame_ids(a.get("frames") or [])
+            except (ProjectError, ValueError) as exc:
+                report.issues.append(ImportIssue(source, line, f"{exc}; label by {annotator} skipped"))
+                continue
+            label = Label(sentence_id=sentence.id, annotator=annotator, stance=stance, frames=frames,
+                          irrelevant=bool(a.get("irrelevant")), note=str(a.get("note") or ""),
+                          created=a.get("created"), updated=a.get("updated"),
+                          decided_by=a.get("decided_by"))
+            if not label.empty:  # an empty label would delete one already here
+                labels[(sentence.id, annotator)] = label
+        changes: dict[str, list[Change]] = {}
+        counts: dict[str, int] = {}
+        for (_, annotator), label in labels.items():
+            aid = self.store.annotator_id(annotator, create=True)
+            assert aid is not None
+            found = self.store.label_changes(label, aid)
+            if found:
+                changes.setdefault(annotator, []).extend(found)
+                counts[annotator] = counts.get(annotator, 0) + 1
+        with self.store.transaction():
+            for annotator, found in changes.items():
+                self.store.apply(annotator, "import_labels", found,
+                                 summary=f"import {counts[annotator]} labels from {Path(source).name}")
+        report.labels += sum(counts.values())
+
+    def _import_target(self, key: str, info: Mapping[str, Any] | None, keys: dict[str, int]) -> int:
+        """The target a file's key names: the same id if it still has that name (a file from this
+        project), else a target with that name or alias (preferring the kind), else a new one."""
+        if key in keys:
+            return keys[key]
+        info = info or {}
+        name = str(info.get("name") or key).strip()
+        if not info.get("name") and " #" in name and name.rsplit(" #", 1)[1].isdigit():
+            name = name.rsplit(" #", 1)[0]  # "Name #12": a key made unique by its id
+        kind = info.get("kind") if info.get("kind") in ENTITY_LABELS else "MISC"
+        found = self.store.find_targets(name)
+        same_id = [t for t in found if t[0] == info.get("id") and t[1] == name]
+        named = [t for t in found if t[1] == name] or found
+        ranked = sorted(named, key=lambda t: (t[2] != kind, t[0]))
+        if same_id:
+            tid = same_id[0][0]
+        elif ranked:
+            tid = ranked[0][0]
+        else:
+            target = Target(name=name, kind=str(kind), aliases=[name])
+            tid = self.store.insert_target(target)
+        keys[key] = tid
+        return tid
+
+    def _import_mentions(self, article_id: str, mentions: Sequence[Mapping[str, Any]],
+                         keys: dict[str, int], source: str, report: ImportReport) -> None:
+        """Entities from an article line, for an article that has none (imported without NER)."""
+        article = self.store.article(article_id)
+        assert article is not None
+        found: list[Mention] = []
+        for m in mentions:
+            start, end = m["start"], m["end"]
+            if not (0 <= start < end <= len(article.text)) or (
+                    m.get("text") and article.text[start:end] != m["text"]):
+                report.issues.append(ImportIssue(source, m.get("line"), (
+                    f"entity {m.get('text')!r} at {start}-{end} does not match the text; skipped")))
+                continue
+            label = m.get("label") if m.get("label") in ENTITY_LABELS else "MISC"
+            target = m.get("target")
+            tid = (self._import_target(str(target), (m.get("targets") or {}).get(target), keys)
+                   if target else None)
+            found.append(Mention(start=start, end=end, label=str(label), text=article.text[start:end],
+                                 origin=str(m.get("origin") or f"import:{Path(source).name}"),
+                                 raw_label=m.get("raw_label"), target_id=tid))
+        with self.store.transaction():
+            self.store.insert_mentions(article_id, found)
+        report.mentions += len(found)
+
