@@ -215,6 +215,7 @@ class Project:
         irrelevant: bool = False,
         note: str = "",
         decided_by: str | None = None,
+        actor: str | None = None,
     ) -> Label | None:
         """Store the annotator's whole label for a sentence (an empty label removes it).
 
@@ -239,7 +240,8 @@ class Project:
         aid = self.store.annotator_id(annotator, create=True)
         assert aid is not None
         changes = self.store.label_changes(label, aid)
-        self.store.apply(annotator, "label", changes, summary=f"sentence {sentence_id}")
+        # The event belongs to whoever acted: gold decisions to their reviewer's gold history.
+        self.store.apply(actor or annotator, "label", changes, summary=f"sentence {sentence_id}")
         return self.label(sentence_id, annotator)
 
     def label(self, sentence_id: int, annotator: str) -> Label | None:
@@ -263,9 +265,17 @@ class Project:
     def set_gold(self, sentence_id: int, decided_by: str, stance: Mapping[int | str, str | None]
                  | None = None, frames: Sequence[str] = (), irrelevant: bool = False,
                  rationale: str = "") -> Label | None:
-        """Store the adjudicated gold label (kept under the reserved ``gold`` annotator)."""
+        """Store the adjudicated gold label (kept under the reserved ``gold`` annotator).
+
+        Undo it with ``undo(gold_actor(decided_by))``: each reviewer has their own history, so
+        one reviewer's undo never reverts another's decision.
+        """
         return self.set_label(sentence_id, GOLD_ANNOTATOR, stance, frames, irrelevant,
-                              rationale, decided_by=decided_by)
+                              rationale, decided_by=decided_by, actor=gold_actor(decided_by))
+
+    def clear_gold(self, sentence_id: int, reviewer: str) -> None:
+        """Remove the gold label of a sentence (undoable in the reviewer's gold history)."""
+        self.set_label(sentence_id, GOLD_ANNOTATOR, actor=gold_actor(reviewer))
 
     # -- history -----------------------------------------------------------------------------------
 
@@ -463,3 +473,8 @@ class Project:
 
 def open_project(path: str | Path, codebook: str | None = None) -> Project:
     return Project.open(path, codebook)
+
+
+def gold_actor(reviewer: str) -> str:
+    """The name a reviewer's gold decisions are logged under (their own undo history)."""
+    return f"{GOLD_ANNOTATOR}:{reviewer}"

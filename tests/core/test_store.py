@@ -310,3 +310,19 @@ def test_one_text_twice_in_one_import_is_reported(tmp_path: Path) -> None:
         assert p.articles()[0].title == "First title"
         again = p.import_files([f], ner=False)  # a re-import is not a problem
         assert again.ok and again.articles_skipped == 2
+
+
+def test_each_reviewer_undoes_only_their_own_gold_decisions(tmp_path: Path) -> None:
+    from annotator.project import gold_actor
+
+    with small_project(tmp_path / "p.annot") as p:
+        s1, s2 = [s for s in p.sentences(p.articles()[0].id) if not s.boilerplate][:2]
+        p.set_gold(s1.id, "rita", frames=["economic"])
+        p.set_gold(s2.id, "sam", frames=["political"])
+        assert p.undo(gold_actor("rita")) is not None
+        assert p.label(s1.id, "gold") is None
+        assert p.label(s2.id, "gold").decided_by == "sam"  # type: ignore[union-attr]
+        p.clear_gold(s2.id, "sam")
+        assert p.label(s2.id, "gold") is None
+        p.undo(gold_actor("sam"))
+        assert p.label(s2.id, "gold").frames == ["political"]  # type: ignore[union-attr]

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.model import GOLD_ANNOTATOR, Label, Sentence
-from annotator.project import Project
+from annotator.project import Project, gold_actor
 from annotator.review import ProjectLabels, ReviewItem, differing_fields, review_queue
 from ui.keys import guard_typing
 
@@ -292,13 +292,13 @@ class AdjudicationView(QWidget):
         item = self.current_item()
         if item is None or item.gold is None:
             return
-        self.project.set_label(item.sentence_id, GOLD_ANNOTATOR)  # an empty label removes it
+        self.project.clear_gold(item.sentence_id, self.reviewer)
         item.gold = None
         self._item_changed(item)
         self.message.emit("Gold label removed.")
 
     def undo(self) -> None:
-        event = self.project.undo(GOLD_ANNOTATOR)
+        event = self.project.undo(gold_actor(self.reviewer))
         if event is None:
             self.message.emit("No gold decision to undo.")
             return
