@@ -401,10 +401,12 @@ class Project:
                          [Change("targets", {"id": target_id}, before, after)],
                          summary=f"{'pin' if pinned else 'unpin'} '{before['name']}'")
 
-    def merge_targets(self, keep_id: int, other_id: int, annotator: str) -> None:
+    def merge_targets(self, keep_id: int, other_id: int, annotator: str) -> int:
         """Merge ``other`` into ``keep``: its mentions, aliases and stances move; it is deleted.
 
-        Where one annotator gave a stance to both targets on one sentence, ``keep``'s stays.
+        Where one annotator gave a stance to both targets on one sentence, ``keep``'s stays;
+        returns how many such stances of ``other`` were dropped (the event summary says so too,
+        and undo brings them back).
         """
         if keep_id == other_id:
             raise ProjectError("cannot merge a target with itself")
@@ -414,6 +416,7 @@ class Project:
         changes: list[Change] = []
         for mid in self.store.mention_ids_of_target(other_id):
             changes.append(self._mention_change(mid, target_id=keep_id))
+        dropped = 0
         for row in self.store.stance_rows_of_target(other_id):
             key = {k: row[k] for k in ("sentence_id", "annotator_id", "target_id")}
             changes.append(Change("stances", key, row, None))
@@ -421,6 +424,8 @@ class Project:
             mkey = {**key, "target_id": keep_id}
             if self.store.stance_row(row["sentence_id"], row["annotator_id"], keep_id) is None:
                 changes.append(Change("stances", mkey, None, moved))
+            else:
+                dropped += 1
         keep_aliases = {r["alias"] for r in self.store.alias_rows(keep_id)}
         for row in self.store.alias_rows(other_id):
             changes.append(Change("target_aliases", dict(row), dict(row), None))
@@ -430,8 +435,12 @@ class Project:
         if other["pinned"] and not keep["pinned"]:
             changes.append(Change("targets", {"id": keep_id}, keep, {**keep, "pinned": 1}))
         changes.append(Change("targets", {"id": other_id}, other, None))
-        self.store.apply(annotator, "merge_targets", changes,
-                         summary=f"merge '{other['name']}' into '{keep['name']}'")
+        summary = f"merge '{other['name']}' into '{keep['name']}'"
+        if dropped:
+            summary += (f"; {dropped} stance{'s' if dropped > 1 else ''} on '{other['name']}' "
+                        f"dropped where '{keep['name']}' had one on the same sentence")
+        self.store.apply(annotator, "merge_targets", changes, summary=summary)
+        return dropped
 
     def split_target(self, target_id: int, mention_ids: Sequence[int], name: str,
                      annotator: str) -> Target:

@@ -299,10 +299,12 @@ class Session(QObject):
         self.project.set_pinned(target_id, pinned, self.annotator)
         self._targets_edited()
 
-    def merge_targets(self, keep_id: int, other_id: int) -> None:
+    def merge_targets(self, keep_id: int, other_id: int) -> int:
+        """Returns how many stances were dropped (both targets had one on a sentence)."""
         assert self.project is not None
-        self.project.merge_targets(keep_id, other_id, self.annotator)
+        dropped = self.project.merge_targets(keep_id, other_id, self.annotator)
         self._after_history_or_merge()
+        return dropped
 
     def _after_history_or_merge(self, labels_only: bool = False) -> None:
         """Reload what an undo/redo or merge may have changed (``labels_only``: just labels)."""

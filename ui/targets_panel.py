@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLineEdit,
+    QMainWindow,
     QMessageBox,
     QPushButton,
     QStyledItemDelegate,
@@ -248,9 +249,16 @@ class TargetsPanel(QWidget):
 
     def merge(self, keep_id: int, other_id: int) -> None:
         try:
-            self.session.merge_targets(keep_id, other_id)
+            dropped = self.session.merge_targets(keep_id, other_id)
         except ProjectError as exc:
             self._warn(exc)
+            return
+        window = self.window()
+        if dropped and isinstance(window, QMainWindow):
+            window.statusBar().showMessage(
+                f"Merged; {dropped} stance{'s' if dropped > 1 else ''} on the merged target "
+                "dropped where the kept target had one on the same sentence (Ctrl+Z restores).",
+                10000)
 
     def create_target(self) -> None:
         name, ok = QInputDialog.getText(self, "New target", "Name:")

@@ -326,3 +326,16 @@ def test_each_reviewer_undoes_only_their_own_gold_decisions(tmp_path: Path) -> N
         assert p.label(s2.id, "gold") is None
         p.undo(gold_actor("sam"))
         assert p.label(s2.id, "gold").frames == ["political"]  # type: ignore[union-attr]
+
+
+def test_merge_reports_stances_it_drops_and_undo_restores_them(tmp_path: Path) -> None:
+    with small_project(tmp_path / "p.annot") as p:
+        s = p.sentences(p.articles()[0].id)[1]
+        us = p.create_target("US", "LOC", "alice")
+        usa = p.create_target("United States", "LOC", "alice")
+        p.set_label(s.id, "bob", stance={us.id: "FAVOR", usa.id: "AGAINST"})  # type: ignore[dict-item]
+        assert p.merge_targets(usa.id, us.id, "alice") == 1  # type: ignore[arg-type]
+        assert "1 stance on 'US' dropped" in p.history("alice")[0].summary
+        assert p.label(s.id, "bob").stance == {usa.id: "AGAINST"}  # type: ignore[union-attr]
+        p.undo("alice")
+        assert p.label(s.id, "bob").stance == {us.id: "FAVOR", usa.id: "AGAINST"}  # type: ignore[union-attr]
