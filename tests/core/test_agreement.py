@@ -436,3 +436,19 @@ def test_set_distances_are_symmetric_and_bounded(left: list[frozenset[Hashable]]
             assert distance(x, y) == pytest.approx(distance(y, x))
             assert 0.0 <= distance(x, y) <= 1.0
             assert (distance(x, y) == 0.0) == (x == y)
+
+
+def test_alpha_matches_nltk_reference_values() -> None:
+    """Cross-check against an independent implementation (values computed once with NLTK)."""
+    import json
+    from pathlib import Path
+
+    from annotator import agreement as ag_
+
+    ref = json.loads((Path(__file__).resolve().parent.parent / "data" /
+                      "nltk_alpha_reference.json").read_text())
+    for case in ref["cases"]:
+        sets = [[None if x is None else frozenset(x) for x in row] for row in case["rows_sets"]]
+        assert round(ag_.krippendorff_alpha_sets(sets, ag_.masi_distance), 10) == round(case["masi"], 10)
+        assert round(ag_.krippendorff_alpha(case["rows_nom"], "nominal"), 10) == round(case["nominal"], 10)
+        assert round(ag_.krippendorff_alpha(case["rows_int"], "interval"), 10) == round(case["interval"], 10)
