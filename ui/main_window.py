@@ -637,9 +637,14 @@ class MainWindow(QMainWindow):
             if i is not None:
                 s.set_current(i)
                 return
-        target = self.articles.next_unlabelled(s.article.id if s.article else None)
+        current = s.article.id if s.article else None
+        target = self.articles.next_unlabelled(current)
+        if target is None and current is not None:
+            target = self.articles.next_unlabelled(None)  # wrap to the top of the list
+            if target is not None:
+                self.statusBar().showMessage("Continued from the top of the list", 4000)
         if target is None:
-            self.statusBar().showMessage("No unlabelled sentences after this one in the list", 5000)
+            self.statusBar().showMessage("Every sentence in the list is labelled", 5000)
             return
         self.goto_article(target, None)
         first = s.next_unlabelled_index(-1)

@@ -216,3 +216,20 @@ def test_switching_annotator_while_typing_a_note_keeps_it_with_its_author(
     with Project.open(project_path) as p:
         assert [(lab.annotator, lab.note) for lab in p.labels(sentence_id=sid)] == \
             [("alice", "alice's thought")]
+
+
+def test_next_unlabelled_wraps_to_the_top_of_the_list(window: MainWindow, qtbot: QtBot) -> None:
+    w = window
+    first_article = w.session.article.id
+    skipped = [s for s in w.session.sentences if not s.boilerplate][0]
+    press(w, qtbot, "[")  # from the last article of the list ...
+    for _ in range(10):
+        press(w, qtbot, "]")
+    last = w.session.article.id
+    assert last != first_article
+    for s in w.session.sentences:  # ... with everything there labelled
+        if not s.boilerplate:
+            w.session.set_label(s.id, {}, [], True, "")
+    press(w, qtbot, "n")
+    assert w.session.article.id == first_article and w.session.sentence.id == skipped.id
+    assert "top of the list" in w.statusBar().currentMessage()
