@@ -26,11 +26,12 @@ def _point_of(view: ArticleView, offset: int) -> QPoint:
     return QPoint(rect.x() + 2, rect.center().y())
 
 
-def test_article_text_is_never_html(qtbot: QtBot, tmp_path: Path) -> None:
-    folder = tmp_path / "hostile"
+def _window_on_article(qtbot: QtBot, tmp_path: Path, name: str, text: str) -> MainWindow:
+    """The real window, shown, on a new project holding one article with ``text`` (no NER)."""
+    folder = tmp_path / name
     folder.mkdir()
-    (folder / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
-    path = tmp_path / "hostile.annot"
+    (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    path = tmp_path / f"{name}.annot"
     with Project.open(path) as p:
         assert p.import_files([folder], ner=False).articles_added == 1
     w = MainWindow(open_settings(), "alice", restore_layout=False)
@@ -38,6 +39,11 @@ def test_article_text_is_never_html(qtbot: QtBot, tmp_path: Path) -> None:
     assert w.open_project(path)
     w.show()
     qtbot.waitExposed(w)
+    return w
+
+
+def test_article_text_is_never_html(qtbot: QtBot, tmp_path: Path) -> None:
+    w = _window_on_article(qtbot, tmp_path, "hostile", HOSTILE)
     text = w.view.toPlainText()
     assert '<b>x</b><img src="http://example.com/a.png">' in text
     assert '<a href="http://example.com">link</a> &amp; more.' in text
@@ -159,20 +165,9 @@ def test_data_in_tooltips_is_escaped(window: MainWindow) -> None:
 
 
 def test_current_sentence_box_covers_right_to_left_text(qtbot: QtBot, tmp_path: Path) -> None:
-    folder = tmp_path / "rtl"
-    folder.mkdir()
-    (folder / "rtl.txt").write_text(
+    w = _window_on_article(qtbot, tmp_path, "rtl", (
         "A headline in English\n\n"
-        "قال الرئيس إن تركيا تدعم السلام في المنطقة. وأضاف أن موسكو شريك مهم.\n",
-        encoding="utf-8")
-    path = tmp_path / "rtl.annot"
-    with Project.open(path) as p:
-        assert p.import_files([folder], ner=False).articles_added == 1
-    w = MainWindow(open_settings(), "alice", restore_layout=False)
-    qtbot.addWidget(w)
-    assert w.open_project(path)
-    w.show()
-    qtbot.waitExposed(w)
+        "قال الرئيس إن تركيا تدعم السلام في المنطقة. وأضاف أن موسكو شريك مهم.\n"))
     view = w.view
     arabic = [s for s in w.session.sentences if "موسكو" in s.text or "تركيا" in s.text]
     assert len(arabic) == 2, [s.text for s in w.session.sentences]
