@@ -6,6 +6,7 @@ project it opens its *own* ``Project`` by path (sqlite objects belong to the thr
 """
 from __future__ import annotations
 
+import threading
 import traceback
 from typing import Any, Callable
 
@@ -95,6 +96,7 @@ class BackgroundTask(QObject):
             self.dialog.deleteLater()
             self.dialog = None
         _running.discard(self)
+        _release_retired()
 
     @Slot(object)
     def _finish_ok(self, result: Any) -> None:
@@ -118,15 +120,39 @@ class BackgroundTask(QObject):
 
 
 class _Job(QRunnable):
+    """Runs one task in a pool thread (the pool deletes the job there once ``run`` returns).
+
+    The job lets go of its task as it starts, and the pool thread never drops the last reference
+    to a task: it hands it to ``_retired``, which the GUI thread empties once the task's callbacks
+    have run. So every task (a QObject of the GUI thread) dies on the GUI thread, and a job that
+    outlives its run holds nothing.
+    """
+
     def __init__(self, task: BackgroundTask) -> None:
         super().__init__()
-        self.task = task
+        self.task: BackgroundTask | None = task
 
     def run(self) -> None:
-        self.task.run()
+        task, self.task = self.task, None
+        if task is None:
+            return
+        try:
+            task.run()
+        finally:
+            with _retired_lock:
+                _retired.append(task)
+            del task
 
 
 _running: set[BackgroundTask] = set()
+_retired: list[BackgroundTask] = []
+_retired_lock = threading.Lock()
+
+
+def _release_retired() -> None:
+    """Drop, on the GUI thread, the tasks whose thread is done and whose callbacks have run."""
+    with _retired_lock:
+        _retired[:] = [t for t in _retired if not t.finished]
 
 
 def _scaled(done: int, total: int) -> int:
@@ -147,6 +173,7 @@ def run_in_background(
 
     A cancelled job whose function raises :class:`Cancelled` calls ``on_success(None)``.
     """
+    _release_retired()
     task = BackgroundTask(parent, fn, on_success, on_error, title, show_dialog)
     _running.add(task)
     QThreadPool.globalInstance().start(_Job(task))
@@ -170,4 +197,5 @@ def cancel_all_and_wait(timeout_ms: int = 30000) -> bool:
     if drained:
         for task in tasks:
             task._close_dialog()  # its queued "finished" signal may never be delivered now
+        _release_retired()
     return drained
