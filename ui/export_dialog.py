@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -43,6 +42,7 @@ from annotator.project import Project
 
 from .richtext import tooltip
 from .worker import BackgroundTask, run_in_background
+from . import file_dialogs
 
 #: What each ``--labels`` mode is called in the dialog.
 LABEL_MODES: tuple[tuple[str, str], ...] = (
@@ -323,7 +323,7 @@ class ExportDialog(QDialog):
         else:
             caption = "Export to a file"
             filters = f"{self.format_name} (*{cls.suffix});;All files (*)"
-        path, _f = QFileDialog.getSaveFileName(self, caption, current, filters)
+        path = file_dialogs.save_file_name(self, caption, current, filters, "export")
         if path:
             if not cls.folder and not Path(path).suffix:
                 path += cls.suffix

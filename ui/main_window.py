@@ -16,7 +16,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -31,6 +30,7 @@ from annotator.project import Project, ProjectError
 from annotator.store import StoreError
 
 from . import settings as app_settings
+from . import file_dialogs
 from .article_list import ArticleListPanel
 from .article_view import ArticleView
 from .dialogs import ImportReportDialog, LinkTargetDialog, ShortcutsDialog, show_about
@@ -356,8 +356,8 @@ class MainWindow(QMainWindow):
     def new_project_dialog(self) -> None:
         if self._busy():
             return
-        path, _f = QFileDialog.getSaveFileName(self, "New project", str(Path.home() / "study.annot"),
-                                               PROJECT_FILTER)
+        path = file_dialogs.save_file_name(self, "New project", Path.home() / "study.annot",
+                                           PROJECT_FILTER, "project")
         if path:
             if not Path(path).suffix:
                 path += ".annot"
@@ -368,7 +368,7 @@ class MainWindow(QMainWindow):
     def open_project_dialog(self) -> None:
         if self._busy():
             return
-        path, _f = QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        path = file_dialogs.open_file_name(self, "Open project", PROJECT_FILTER, "project")
         if path:
             self.open_project(path)
 
@@ -517,12 +517,12 @@ class MainWindow(QMainWindow):
     # -- import ---------------------------------------------------------------------------------------
 
     def import_files_dialog(self) -> None:
-        paths, _f = QFileDialog.getOpenFileNames(self, "Import articles", "", IMPORT_FILTER)
+        paths = file_dialogs.open_file_names(self, "Import articles", IMPORT_FILTER, "import")
         if paths:
             self.import_files(paths)
 
     def import_folder_dialog(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Import a folder of articles")
+        path = file_dialogs.existing_directory(self, "Import a folder of articles", "import")
         if path:
             self.import_files([path])
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -29,6 +28,7 @@ from annotator.merge import MergeError, MergeReport, merge_project
 from annotator.progress import Cancelled, Progress
 from annotator.project import Project
 
+from . import file_dialogs
 from .richtext import tooltip
 
 MERGE_FILTER = "Projects and native exports (*.annot *.jsonl);;All files (*)"
@@ -117,7 +117,7 @@ class MergeDialog(QDialog):
         self.add_paths(paths)
 
     def _choose(self) -> None:
-        paths, _f = QFileDialog.getOpenFileNames(self, "Files to merge", "", MERGE_FILTER)
+        paths = file_dialogs.open_file_names(self, "Files to merge", MERGE_FILTER, "merge")
         self.add_paths(paths)
 
     def add_paths(self, paths: Sequence[str]) -> None:
@@ -308,7 +308,7 @@ class MergeReportDialog(QDialog):
         return "\n".join(lines) + "\n"
 
     def _save(self) -> None:
-        path, _f = QFileDialog.getSaveFileName(self, "Save the merge report", "merge-report.txt",
-                                               "Text (*.txt);;All files (*)")
+        path = file_dialogs.save_file_name(self, "Save the merge report", "merge-report.txt",
+                                           "Text (*.txt);;All files (*)", "report")
         if path:
             Path(path).write_text(self.text(), encoding="utf-8")

@@ -11,7 +11,6 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QSizePolicy,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -27,6 +26,7 @@ from annotator.review import (
     FieldResult,
     OutletComparison,
 )
+from ui import file_dialogs
 
 #: Colour-blind-safe (Okabe-Ito), one per series: annotators, outlets, stance values.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -111,8 +111,8 @@ class ChartPanel(QWidget):
 
     def _ask_export(self) -> None:
         name = self.title.lower().replace(" ", "-")
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {self.title}", f"{name}.png",
-                                              "PNG images (*.png)")
+        path = file_dialogs.save_file_name(self, f"Export {self.title}", f"{name}.png",
+                                           "PNG images (*.png)", "chart")
         if path:
             self.export_png(path)
 

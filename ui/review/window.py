@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtCore import QThreadPool, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -39,6 +38,7 @@ from annotator.review import (
     stance_confusion,
 )
 from ui.worker import BackgroundTask, run_in_background
+from ui import file_dialogs
 
 from .adjudicate import AdjudicationView
 from .charts import (
@@ -251,8 +251,8 @@ class ReviewWindow(QMainWindow):
     def _save_report(self) -> None:
         if self.result is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save agreement report", "agreement.txt",
-                                              "Text (*.txt);;JSON (*.json)")
+        path = file_dialogs.save_file_name(self, "Save agreement report", "agreement.txt",
+                                           "Text (*.txt);;JSON (*.json)", "report")
         if not path:
             return
         report = self.result.report
