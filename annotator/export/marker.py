@@ -58,7 +58,8 @@ def foreign_entries(folder: Path) -> list[str]:
         return []
     marker = read_marker(folder)
     if marker is None:
-        return entries
+        return [e + "/" if (folder / e).is_dir() and not (folder / e).is_symlink() else e
+                for e in entries]
     listed: dict[str, Any] = marker["files"]
     parents = {p for rel in listed for p in Path(rel).parents} - {Path(".")}
     sealed = (folder / MARKER).stat().st_mtime_ns
