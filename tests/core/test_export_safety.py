@@ -95,6 +95,8 @@ def test_the_project_file_and_its_sqlite_files_are_refused(proj: Path, side: str
             export(proj, out, "jsonl", overwrite=overwrite)
     assert proj.read_bytes() == before
     assert not side or not out.exists()
+    with pytest.raises(ExportError, match="lies inside the project file"):
+        export(proj, out / "x.jsonl", "jsonl")
 
 
 def test_cli_out_equal_to_the_project_keeps_the_project(proj: Path,
