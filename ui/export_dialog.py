@@ -37,6 +37,7 @@ from annotator.export import (
     exporter_class,
     formats,
 )
+from annotator.export.guard import ForeignOutput, check_output
 from annotator.progress import Progress
 from annotator.project import Project
 
@@ -318,7 +319,7 @@ class ExportDialog(QDialog):
         cls = exporter_class(self.format_name)
         current = self.out.text().strip() or str(self._suggested_out())
         if cls.folder:
-            caption = "Export to a folder (created, or replaced whole)"
+            caption = "Export to a new or empty folder (or an earlier export, replaced whole)"
             filters = "Folder (*)"
         else:
             caption = "Export to a file"
@@ -422,16 +423,37 @@ class ExportDialog(QDialog):
     # -- running -------------------------------------------------------------------------------------
 
     def _export_clicked(self) -> None:
+        """Check the output first (the core's refusals, shown as they are), then ask before
+        replacing an earlier export, or — only on a clear Yes — a file an export did not write."""
         out = Path(self.out.text().strip()).expanduser()
-        if out.exists():
-            what = "folder" if out.is_dir() else "file"
-            answer = QMessageBox.question(self, "Replace?", f"{out} exists. Replace the {what}?")
+        overwrite = False
+        try:
+            check_output(out, exporter_class(self.format_name).folder, self.project_path)
+        except ForeignOutput:
+            buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+            answer = QMessageBox.question(
+                self, "Replace a file?", f"{out} was not written by an export. Replace it with"
+                " the export anyway? Its content will be lost.", buttons,
+                QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        self.start_export()
+            overwrite = True
+        except ExportError as exc:
+            self.error = str(exc)
+            self._show_message(f"Not exported: {exc}", error=True)
+            return
+        else:
+            if out.exists():
+                what = "folder" if out.is_dir() else "file"
+                answer = QMessageBox.question(self, "Replace?", f"{out} holds an earlier export."
+                                              f" Replace the {what}?")
+                if answer != QMessageBox.StandardButton.Yes:
+                    return
+        self.start_export(overwrite)
 
-    def start_export(self) -> BackgroundTask | None:
-        """Export with the current choices in a worker thread; None when they are not valid."""
+    def start_export(self, overwrite: bool = False) -> BackgroundTask | None:
+        """Export with the current choices in a worker thread; None when they are not valid.
+        ``overwrite``: the user agreed to replace a file an export did not write."""
         problem = self.problem_text()
         if problem or self.task is not None:
             return None
@@ -440,7 +462,8 @@ class ExportDialog(QDialog):
                                    self.format_name, self.options())
 
         def work(progress: Progress) -> ExportResult:
-            return export(path, out, fmt, options, progress)  # opens its own Project by path
+            # Opens its own Project by path; refuses any OUT the core refuses.
+            return export(path, out, fmt, options, progress, overwrite=overwrite)
 
         self.result, self.error = None, None
         self._labels_mode = options.labels

@@ -14,6 +14,7 @@ SENTENCE_FIELDS = ("id", "index", "start", "end", "lang", "boilerplate", "labels
 class ArticleJsonl(Exporter):
     name = "articles"
     title = "article-level JSONL: full text, entities (article offsets) and sentence labels"
+    signature = frozenset({"id", "text", "n_sentences", "sentences", "entities", "codebook"})
 
     def write(self, bundle: ArticleBundle) -> None:
         a = bundle.article

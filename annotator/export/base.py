@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar, TextIO, TypeVar
 
 from .options import ExportError, ExportOptions, ExportResult
@@ -45,6 +46,22 @@ class Exporter:
     single_label: ClassVar[bool] = False
     #: Split used when the user gives none (the hf format always has splits).
     default_split: ClassVar[tuple[float, ...] | None] = None
+    #: Keys every line of a JSON Lines format has: how an existing OUT is recognised as ours.
+    signature: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def recognises(cls, lines: list[str]) -> bool:
+        """Whether a file starting with ``lines`` (its first two) was written by this format:
+        the first line is a JSON object spelt as :func:`dumps` spells it, with the format's
+        signature keys."""
+        if not cls.signature or not lines:
+            return False
+        first = lines[0].rstrip("\n")
+        try:
+            obj = json.loads(first)
+        except ValueError:
+            return False
+        return isinstance(obj, dict) and cls.signature <= obj.keys() and dumps(obj) == first
 
     def __init__(self, ctx: ExportContext, root: Path) -> None:
         self.ctx = ctx
@@ -70,7 +87,7 @@ class Exporter:
         the output folder (sub-folders are created)."""
         fh = self._streams.get(rel)
         if fh is None:
-            path = self.root / rel if rel else self.root
+            path = self.path(rel) if rel else self.root
             path.parent.mkdir(parents=True, exist_ok=True)
             fh = open(path, "w", encoding="utf-8", newline="\n")
             self._streams[rel] = fh
@@ -81,9 +98,22 @@ class Exporter:
         self.rows += 1
 
     def write_text(self, rel: str, text: str) -> None:
-        path = self.root / rel
+        path = self.path(rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
+
+    def path(self, rel: str) -> Path:
+        """``rel`` inside the output folder, refused unless it stays there: a relative path of
+        plain names (names taken from data go through :mod:`.names` first)."""
+        parts = PurePosixPath(rel).parts
+        if (not parts or "\x00" in rel or "\\" in rel or PurePosixPath(rel).is_absolute()
+                or any(p in (".", "..") or ":" in p for p in parts)):
+            raise ExportError(f"refusing to write {rel!r}: not a plain path inside the output")
+        path = self.root.joinpath(*parts)
+        root = os.path.realpath(self.root)
+        if os.path.commonpath([root, os.path.realpath(path)]) != root:
+            raise ExportError(f"refusing to write {rel!r}: it leads outside the output")
+        return path
 
     def close(self) -> None:
         for fh in self._streams.values():

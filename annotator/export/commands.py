@@ -24,7 +24,8 @@ def add_commands(add: AddCommand) -> None:
     names = [name for name, _ in formats()]
     p = add("export", cmd_export, "write sentences, entities and labels as a dataset file or folder")
     p.add_argument("project", help="project file")
-    p.add_argument("out", help="output file (a folder for hf and semeval2023); replaced atomically")
+    p.add_argument("out", help="output file (a folder for hf and semeval2023): new, or an earlier "
+                   "export's (replaced atomically); never the project or a folder holding it")
     p.add_argument("--format", choices=names, default="jsonl",
                    help="; ".join(f"{n}: {t}" for n, t in formats()))
     p.add_argument("--labels", choices=LABEL_MODES, default="all",
@@ -41,6 +42,9 @@ def add_commands(add: AddCommand) -> None:
     p.add_argument("--split", type=_split_arg, default=None, metavar="TRAIN,VAL,TEST",
                    help="split by article, e.g. 0.8,0.1,0.1 (stratified by main label)")
     p.add_argument("--seed", type=int, default=0, help="seed of the split (default 0)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace OUT even if it is a file an export did not write (never a "
+                   "folder, a project or another SQLite file)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -74,7 +78,7 @@ def print_summary(result: ExportResult, options: ExportOptions) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..cli import EXIT_FAILED, EXIT_OK, TextProgress
+    from ..cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, TextProgress
 
     options = ExportOptions(
         labels=args.labels, min_agreement=args.min_agreement,
@@ -84,8 +88,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     )
     try:
         result = export(args.project, args.out, args.format, options,
-                        None if args.quiet else TextProgress("export"))
-    except (ExportError, OSError) as exc:
+                        None if args.quiet else TextProgress("export"), overwrite=args.overwrite)
+    except ExportError as exc:  # bad options or an OUT that may not be written: usage
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if result.cancelled:

@@ -17,6 +17,10 @@ class Csv(Exporter):
     title = "CSV: one row per sentence and label (frames ';'-joined, stance as JSON)"
     suffix = ".csv"
 
+    @classmethod
+    def recognises(cls, lines: list[str]) -> bool:
+        return bool(lines) and lines[0] == ",".join(COLUMNS) + "\n"
+
     def begin(self) -> None:
         self.writer = csv.writer(self.stream(), lineterminator="\n")
         self.writer.writerow(COLUMNS)

@@ -14,6 +14,7 @@ META_FIELDS = ("article_id", "start", "end", "index", "title", "outlet", "date",
 class Doccano(Exporter):
     name = "doccano"
     title = "doccano JSONL: text + label list (frame:…, stance:target:VALUE, irrelevant)"
+    signature = frozenset({"text", "sentence_id", "label", "article_id", "index"})
 
     def write(self, bundle: ArticleBundle) -> None:
         for rec in bundle.records:

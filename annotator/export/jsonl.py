@@ -10,6 +10,7 @@ class NativeJsonl(Exporter):
     name = "jsonl"
     title = ("native JSONL: one line per sentence with entities, every annotator's label and the"
              " resolved one")
+    signature = frozenset({"id", "article_id", "index", "text", "labels", "label", "codebook"})
 
     def write(self, bundle: ArticleBundle) -> None:
         for rec in bundle.records:

@@ -1,6 +1,7 @@
 """Label Studio tasks (JSON): sentence text, labels as annotations, model entities as predictions."""
 from __future__ import annotations
 
+import json
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
@@ -93,6 +94,19 @@ class LabelStudio(Exporter):
     name = "labelstudio"
     title = "Label Studio JSON tasks: labels as annotations, model entities as predictions"
     suffix = ".json"
+
+    @classmethod
+    def recognises(cls, lines: list[str]) -> bool:
+        """``[`` alone on the first line, then a task as :meth:`write` spells it (or ``]``)."""
+        if len(lines) < 2 or lines[0] != "[\n":
+            return False
+        if lines[1] == "]\n":
+            return True
+        try:
+            obj = json.loads(lines[1].rstrip("\n").rstrip(","))
+        except ValueError:
+            return False
+        return isinstance(obj, dict) and {"data", "annotations", "predictions"} <= obj.keys()
 
     def begin(self) -> None:
         self.stream().write("[")

@@ -14,6 +14,7 @@ POLARITY = {"AGAINST": 2.0, "NEUTRAL": 4.0, "FAVOR": 6.0}
 class NewsMTSC(Exporter):
     name = "newsmtsc"
     title = "NewsMTSC JSONL: sentence, target mention (from/to) and polarity, per stance label"
+    signature = frozenset({"primary_gid", "sentence_normalized", "targets", "sentence_id"})
 
     def begin(self) -> None:
         self.unplaced = 0

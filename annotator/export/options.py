@@ -112,6 +112,8 @@ class ExportResult:
     tie_examples: list[str] = field(default_factory=list)  # "sentence id: field" (first few)
     unresolved_fields: int = 0  # majority fields below --min-agreement (ties excluded)
     notes: list[str] = field(default_factory=list)  # what the format left out, and why
+    cleaned: int = 0  # temporaries of killed exports removed beside OUT
+    cleaned_bytes: int = 0
     cancelled: bool = False
     seconds: float = 0.0
 
@@ -128,5 +130,6 @@ class ExportResult:
                        for name in self.splits},
             "tied_sentences": self.tied_sentences, "tie_examples": list(self.tie_examples),
             "unresolved_fields": self.unresolved_fields, "notes": list(self.notes),
+            "cleaned": self.cleaned, "cleaned_bytes": self.cleaned_bytes,
             "cancelled": self.cancelled, "seconds": round(self.seconds, 3),
         }

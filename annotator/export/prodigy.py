@@ -26,6 +26,7 @@ def options(rec: Record, frames: list[tuple[str, str]]) -> list[dict[str, str]]:
 class Prodigy(Exporter):
     name = "prodigy"
     title = "Prodigy JSONL: text, entity spans, options and accept (one task per label)"
+    signature = frozenset({"text", "meta", "spans", "options"})
 
     def begin(self) -> None:
         self.frames = [(f.id, f.name) for f in self.ctx.builder.codebook.frames]

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..progress import Cancelled, Progress
-from .atomic import atomic_output
+from .atomic import atomic_output, recover
 from .base import ExportContext, exporter_class
+from .guard import check_output
+from .marker import MARKER, write_marker
 from .options import ExportError, ExportOptions, ExportResult, LabelCounts
 from .records import ArticleBundle, RecordBuilder, label_units, stratum
 from .split import SplitItem, assign_splits
@@ -23,6 +25,7 @@ def export(
     format: str = "jsonl",
     options: ExportOptions | None = None,
     progress: Progress | Callable[[int, int, str], None] | None = None,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Export ``project`` (a :class:`~annotator.project.Project` or a project file path) to ``out``.
 
@@ -30,8 +33,12 @@ def export(
     beside ``out`` and renames it into place only when everything was written: a failure or a
     cancel leaves ``out`` as it was. The same project and options give byte-identical output.
     Cancelling ``progress`` returns a result with ``cancelled=True``; other errors propagate.
-    Raises :class:`ExportError` for bad options or an unusable ``out``. From a worker thread,
-    pass the project's path: the export then opens (and closes) its own connection.
+    Raises :class:`ExportError` for bad options or an unusable ``out`` (see
+    :func:`~annotator.export.guard.check_output`: never the project's place, a folder only when
+    new, empty or an export's own, a file only when an export's own or ``overwrite``). Leftovers
+    of killed exports beside ``out`` are recovered first and reported in ``result.notes``.
+    From a worker thread, pass the project's path: the export then opens (and closes) its own
+    connection.
     """
     started = time.perf_counter()
     cls = exporter_class(format)
@@ -43,11 +50,18 @@ def export(
     result = ExportResult(format=format, out=str(out_path))
     prog = Progress.wrap(progress)
     owned = not hasattr(project, "iter_articles")
+    project_path = project if owned else project.path
+    if owned and not Path(project).is_file():
+        raise ExportError(f"{project}: no such project file")
+    real = check_output(out_path, cls.folder, project_path, overwrite)
+    cleanup = recover(real.parent)
+    result.cleaned, result.cleaned_bytes = cleanup.removed, cleanup.removed_bytes
+    result.notes += cleanup.notes()
+    if cleanup.restored:  # an OUT came back: check it again
+        real = check_output(out_path, cls.folder, project_path, overwrite)
     if owned:
         from ..project import Project
 
-        if not Path(project).is_file():
-            raise ExportError(f"{project}: no such project file")
         project = Project.open(project)
     try:
         builder = RecordBuilder(project, options)
@@ -64,7 +78,7 @@ def export(
             for name in options.split_names:
                 result.splits[name] = {"articles": 0, "sentences": 0}
                 result.split_counts[name] = LabelCounts()
-        with atomic_output(out_path, cls.folder) as tmp:
+        with atomic_output(real, cls.folder, result.notes) as tmp:
             if cls.folder:
                 tmp.mkdir(exist_ok=True)
             exporter = cls(ctx, tmp)
@@ -83,6 +97,9 @@ def export(
                 exporter.close()
             result.rows = exporter.rows
             files = exporter.files()
+            if cls.folder:
+                write_marker(tmp, format)  # last: a folder with a marker is a whole export
+                files.append(MARKER)
         result.files = [str(out_path / f) if f else str(out_path) for f in files]
     except Cancelled:
         result.cancelled = True

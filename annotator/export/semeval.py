@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..codebooks import load_codebook
 from .base import Exporter, register
+from .names import SafeNames
 from .options import ExportError
 from .records import ArticleBundle
 
@@ -20,6 +21,9 @@ class SemEval2023(Exporter):
     single_label = True
 
     def begin(self) -> None:
+        # Languages come verbatim from imported files: never a path (``../x``, ``/abs``, NUL).
+        self.lang_folder = SafeNames("und")
+        self.article_name = SafeNames("article")  # ids are hashes, but merged files carry theirs
         codebook = self.ctx.builder.codebook
         self.target = load_codebook(TARGET)
         self.codebook = codebook
@@ -40,9 +44,17 @@ class SemEval2023(Exporter):
         ordered = [f for f in self.target.frame_ids if f in mapped]
         a = bundle.article
         prefix = SPLIT_PREFIX.get(bundle.split or "train", bundle.split or "train")
-        folder = f"{a.lang}/{prefix}-articles-subtask-2"
+        lang = self.lang_folder(a.lang)
+        folder = f"{lang}/{prefix}-articles-subtask-2"
         body = a.text[len(a.title):].lstrip("\n") if a.text.startswith(a.title) else a.text
         # The task's article files: the title, an empty line, then the text.
-        self.write_text(f"{folder}/article{a.id}.txt", f"{a.title}\n\n{body}\n")
-        self.stream(f"{a.lang}/{prefix}-labels-subtask-2.txt").write(f"{a.id}\t{','.join(ordered)}\n")
+        self.write_text(f"{folder}/article{self.article_name(a.id)}.txt", f"{a.title}\n\n{body}\n")
+        self.stream(f"{lang}/{prefix}-labels-subtask-2.txt").write(f"{a.id}\t{','.join(ordered)}\n")
         self.rows += 1
+
+    def end(self) -> None:
+        for lang, folder in sorted(self.lang_folder.renamed.items()):
+            self.note(f"articles in language {lang!r} are in folder {folder!r} (a folder name "
+                      "holds only letters, digits, _ and -)")
+        for aid, name in sorted(self.article_name.renamed.items()):
+            self.note(f"article {aid!r} is in file article{name}.txt (its id is not a file name)")

@@ -283,7 +283,7 @@ def test_cli_export_prints_what_it_wrote(labelled_file: Path, tmp_path: Path,
     assert code == 0 and data["rows"] == 60 and data["files"] == [str(tmp_path / "x.jsonl")]
     code = main(["export", str(labelled_file), str(tmp_path / "y"), "--format", "semeval2023",
                  "--quiet"])
-    assert code == 1 and "one label per item" in capsys.readouterr().err
+    assert code == 2 and "one label per item" in capsys.readouterr().err
     assert not (tmp_path / "y").exists()
 
 

@@ -31,8 +31,8 @@ def load(folder: Path, cache: Path) -> "datasets.DatasetDict":
 def test_hf_folder_loads_with_datasets(project_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "ds"
     result = export(project_file, out, "hf", ExportOptions(labels="majority", seed=7))
-    assert sorted(p.name for p in out.iterdir()) == ["README.md", "test.jsonl", "train.jsonl",
-                                                     "validation.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == [".annotator-export.json", "README.md",
+                                                     "test.jsonl", "train.jsonl", "validation.jsonl"]
     ds = load(out, tmp_path / "cache")
     sizes = {name: ds[name].num_rows for name in ds}
     assert sizes == {name: s["sentences"] for name, s in result.splits.items()}

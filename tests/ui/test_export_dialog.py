@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from annotator import Project
@@ -127,4 +127,47 @@ def test_bad_choices_and_errors_are_explained(window: MainWindow, qtbot: QtBot, 
     assert dialog.error is not None and "is a file" in dialog.error
     assert "Not exported" in dialog.report.toPlainText()
     assert taken.read_text(encoding="utf-8") == "not a folder"
+    dialog.close()
+
+
+def test_a_refused_output_is_explained_and_nothing_is_touched(
+        window: MainWindow, qtbot: QtBot, project_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = project_path.parent
+    (folder / "thesis.docx").write_bytes(b"my thesis")
+    before = sorted(p.name for p in folder.iterdir())
+    project_bytes = project_path.read_bytes()
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    dialog = window.open_export_dialog()
+    assert dialog is not None
+
+    # The core refuses in the worker: the project's folder as an hf folder.
+    choose_format(dialog, "hf", folder)
+    assert run_export(dialog, qtbot) is None
+    assert dialog.error is not None and "holds the project file" in dialog.error
+    shown = dialog.report.toPlainText()
+    assert shown.startswith("Not exported:") and "holds the project file" in shown
+    assert "<" not in shown  # plain, readable text
+    # Export… checks first: no question, no worker, the same message.
+    choose_format(dialog, "jsonl", project_path)
+    dialog.export_button.click()
+    assert dialog.task is None and not asked
+    assert "is the project file" in dialog.report.toPlainText()
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert project_path.read_bytes() == project_bytes
+    assert (folder / "thesis.docx").read_bytes() == b"my thesis"
+
+    # A file an export did not write is replaced only on a clear Yes.
+    mine = folder / "mine.jsonl"
+    mine.write_text("my own lines\n", encoding="utf-8")
+    choose_format(dialog, "jsonl", mine)
+    dialog.export_button.click()
+    assert dialog.task is None and "not written by an export" in asked[-1]
+    assert mine.read_text(encoding="utf-8") == "my own lines\n"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(dialog.export_finished, timeout=60000) as finished:
+        dialog.export_button.click()
+    assert finished.args[0] is not None and not finished.args[0].cancelled
+    assert mine.read_text(encoding="utf-8") != "my own lines\n"
     dialog.close()
