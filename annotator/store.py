@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator
 import sqlite_utils
 
 from .model import GOLD_ANNOTATOR, STANCE_VALUES, Article, Label, Mention, Sentence, Target
+from .fileguard import FileGuard, FilesChanged
 from .schema import SchemaError, migrate
 
 # Primary key columns of the tables whose rows the event log can restore (undo/redo).
@@ -38,6 +39,10 @@ def _same_row(row: dict[str, Any] | None, image: dict[str, Any] | None) -> bool:
 
 class StoreError(Exception):
     """A problem with the project file, with a message meant for the user."""
+
+
+class ProjectFilesChanged(StoreError):
+    """The project's files were replaced or removed while open: nothing more is written to them."""
 
 
 class HistoryConflict(StoreError):
@@ -108,11 +113,22 @@ class Store:
             conn.close()
             raise StoreError(str(exc)) from exc
         self.wal = mode.lower() == "wal"
+        self.guard = FileGuard(self.path, self.wal)
+        self.guard.arm()
         self._annotator_ids: dict[str, int] = {}
         self._changes: list[Change] | None = None
 
     def close(self) -> None:
+        self.guard.disarm()
         self.conn.close()
+
+    def check_files(self) -> None:
+        """Raise :class:`ProjectFilesChanged` if the files on disk are no longer the ones opened;
+        retake this process's SQLite locks if something in the process dropped them."""
+        try:
+            self.guard.check()
+        except FilesChanged as exc:
+            raise ProjectFilesChanged(str(exc)) from exc
 
     # -- transactions ----------------------------------------------------------------------------
 
@@ -122,6 +138,8 @@ class Store:
 
         A write to a file that cannot be written raises :class:`StoreError`, not sqlite's error.
         """
+        if not self.conn.in_transaction:
+            self.check_files()  # before the outermost write: never into a deleted WAL
         try:
             with self.db.atomic():
                 yield
