@@ -12,8 +12,8 @@ def language_code(value: str) -> str | None:
     """The project's language code for a tag (its lower-cased language part: "pt-BR" -> "pt",
     "EN" -> "en"), or None when ``value`` is not a language tag."""
     value = value.strip()
-    head, _, rest = value.replace("_", "-").partition("-")
-    if not LANG_TAG.fullmatch(head.lower() + ("-" + rest if rest else "")):
+    head = re.split(r"[-_]", value, maxsplit=1)[0]
+    if not LANG_TAG.fullmatch(head.lower() + value[len(head):]):
         return None
     return head.lower()
 
