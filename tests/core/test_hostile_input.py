@@ -16,15 +16,16 @@ from annotator.cli import main
 from annotator.export import ExportOptions, export
 from annotator.export.base import dumps
 from annotator.export.options import ExportError
-from annotator.ingest import RawArticle, expand_paths, read_paths
+from annotator.ingest import expand_paths
 from annotator.ingest.annotations import _tasks
 from annotator.ingest.encoding import decode, decode_counted
 from annotator.ingest.fields import language_code
 from annotator.ingest.jsonsafe import JsonError, loads, too_deep
 from annotator.merge import merge_project
-from annotator.model import ImportIssue, ImportReport
+from annotator.model import ImportReport
 from annotator.project import Project, ProjectError
 from annotator.textsafe import visible
+from test_ingest import _read  # the readers' output split into articles and issues
 
 GOOD = "A perfectly ordinary article. It talks about the economy of Kazakhstan and of Russia."
 GOOD2 = "Another ordinary article. The ministers met in Astana on Tuesday to talk about trade."
@@ -38,14 +39,6 @@ def _import(tmp_path: Path, *paths: Path) -> tuple[Project, ImportReport]:
 
 def _messages(report: ImportReport) -> list[str]:
     return [str(i) for i in report.issues]
-
-
-def _read(*paths: Path) -> tuple[list[RawArticle], list[ImportIssue]]:
-    files, issues = expand_paths(paths)
-    arts: list[RawArticle] = []
-    for item in read_paths(files):
-        (issues if isinstance(item, ImportIssue) else arts).append(item)  # type: ignore[arg-type]
-    return arts, issues
 
 
 def _jsonl(path: Path, *lines: str) -> Path:
