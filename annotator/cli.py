@@ -10,7 +10,9 @@ from typing import Any, Callable, Sequence
 
 from .codebooks import builtin_codebooks
 from .project import Project, ProjectError
+from .ingest.fields import language_code
 from .store import StoreError
+from .textsafe import echo, visible
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -32,7 +34,7 @@ class TextProgress:
         self._last = now
         frac = done / total if total else 0.0
         bar = "#" * int(frac * 30)
-        line = f"{self.label} [{bar:<30}] {frac:6.1%} {message[:40]}"
+        line = f"{self.label} [{bar:<30}] {frac:6.1%} {visible(message[:40], keep='')}"
         if self.tty:
             self.stream.write("\r" + line.ljust(100))
             if final:
@@ -43,13 +45,20 @@ class TextProgress:
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    """Exact JSON for programs (``json.dumps`` escapes control characters; bidi ones stay)."""
+    print(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False))
+
+
+def _lang_arg(text: str) -> str:
+    if language_code(text) is None:
+        raise argparse.ArgumentTypeError(f"not a language code: {text!r} (e.g. en, ru, pt-BR)")
+    return text
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     with Project.open(args.project, codebook=args.codebook) as p:
-        print(f"{p.path}: project ready (codebook '{p.codebook.name}', "
-              f"{len(p.codebook.frames)} frames)")
+        echo(f"{p.path}: project ready (codebook '{p.codebook.name}', "
+             f"{len(p.codebook.frames)} frames)")
     return EXIT_OK
 
 
@@ -65,7 +74,7 @@ def cmd_import(args: argparse.Namespace) -> int:
               f"{report.articles_skipped} already present, "
               f"from {report.files} files in {report.seconds:.1f} s")
         for issue in report.issues:
-            print(f"  problem: {issue}", file=sys.stderr)
+            echo(f"  problem: {issue}", file=sys.stderr)
         if report.cancelled:
             print("import cancelled; what was imported is kept", file=sys.stderr)
     return EXIT_OK if report.ok else EXIT_FAILED
@@ -79,17 +88,17 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(stats)
         return EXIT_OK
-    print(f"project: {args.project} (codebook {stats['codebook']})")
+    echo(f"project: {args.project} (codebook {stats['codebook']})")
     for key in ("articles", "sentences", "boilerplate_sentences", "entities", "targets",
                 "labelled_sentences", "gold_sentences"):
         print(f"  {key.replace('_', ' ')}: {stats[key]}")
-    print("  entities by label: " + ", ".join(f"{k} {v}" for k, v in
-                                              stats["entities_by_label"].items()))
-    print("  languages: " + ", ".join(f"{k} {v}" for k, v in stats["languages"].items()))
-    print("  annotators: " + (", ".join(stats["annotators"]) or "none yet"))
+    echo("  entities by label: " + ", ".join(f"{k} {v}" for k, v in
+                                             stats["entities_by_label"].items()))
+    echo("  languages: " + ", ".join(f"{k} {v}" for k, v in stats["languages"].items()))
+    echo("  annotators: " + (", ".join(stats["annotators"]) or "none yet"))
     for a in stats["articles_list"]:
-        print(f"  - [{a['lang']}] {a['title'][:70]} ({a['outlet'] or 'no outlet'}, "
-              f"{a['sentences']} sentences, {a['entities']} entities)")
+        echo(f"  - [{a['lang']}] {a['title'][:70]} ({a['outlet'] or 'no outlet'}, "
+             f"{a['sentences']} sentences, {a['entities']} entities)")
     return EXIT_OK
 
 
@@ -103,8 +112,8 @@ def cmd_targets(args: argparse.Namespace) -> int:
         return EXIT_OK
     for t in targets:
         aliases = ", ".join(a for a in t.aliases if a != t.name)
-        print(f"{t.id:>5}  {t.kind:<4} {t.name}  ({t.n_mentions} mentions)"
-              + (f"  aka {aliases}" if aliases else "") + ("  [pinned]" if t.pinned else ""))
+        echo(f"{t.id:>5}  {t.kind:<4} {t.name}  ({t.n_mentions} mentions)"
+             + (f"  aka {aliases}" if aliases else "") + ("  [pinned]" if t.pinned else ""))
     return EXIT_OK
 
 
@@ -116,7 +125,7 @@ def run_ui(module: str, args: argparse.Namespace) -> int:
     try:
         app = importlib.import_module(module)
     except ImportError as exc:
-        print(f"the desktop app is not available: {exc}", file=sys.stderr)
+        echo(f"the desktop app is not available: {exc}", file=sys.stderr)
         return EXIT_FAILED
     return int(app.main(args))
 
@@ -150,7 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--no-ner", action="store_true", help="skip entity recognition")
-    p.add_argument("--lang", default=None, help="language code for all articles (else detected)")
+    p.add_argument("--lang", default=None, type=_lang_arg,
+                   help="language code for all articles (else detected)")
     p.add_argument("--json", action="store_true", help="print the import report as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -184,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (ProjectError, StoreError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        echo(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

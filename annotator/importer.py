@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 from .errors import ProjectError
 from .ingest import RawArticle, expand_paths, read_paths
 from .ingest.annotations import RawLabels
+from .ingest.fields import language_code
 from .model import (
     ENTITY_LABELS,
     Article,
@@ -55,6 +56,11 @@ class Importer:
         current article, keeping what was imported.
         """
         started = time.perf_counter()
+        if lang is not None:
+            code = language_code(lang)
+            if code is None:
+                raise ProjectError(f"{lang!r} is not a language code (e.g. en, ru, pt-BR)")
+            lang = code
         prog = Progress.wrap(progress)
         report = ImportReport()
         files, issues = expand_paths(paths)

@@ -5,12 +5,15 @@ import os
 import sqlite3
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
 
 from .ingest.base import RawArticle, reader_for
+from .ingest.encoding import NotText
+from .ingest.fields import language_code
 from .model import ENTITY_LABELS, STANCE_VALUES, Article, ImportIssue, Label, Mention, Sentence, Target
+from .nlp.language import detect_language
 from .progress import Cancelled, Progress
 from .store import Change, Store, StoreError
 
@@ -98,6 +101,14 @@ class ProjectSource:
         self._tmp.cleanup()
 
 
+def _read_reporting(read: Callable[[Path], Any], path: Path, issues: list[str]) -> Iterator[Any]:
+    """A reader's items; a file found not to be text ends them with an issue, not an exception."""
+    try:
+        yield from read(path)
+    except NotText as exc:
+        issues.append(f"{path}: {exc}")
+
+
 class JsonlSource:
     """A native JSONL export (sentence lines or article lines), read with the import readers.
 
@@ -112,7 +123,7 @@ class JsonlSource:
         self._keys: dict[tuple[str, int | None], int] = {}
         self._articles: dict[str, SourceArticle] = {}
         self._spans: dict[str, dict[tuple[int, int], Sentence]] = {}
-        for item in read(path):
+        for item in _read_reporting(read, path, self.issues):
             if isinstance(item, ImportIssue):
                 self.issues.append(str(item))
             elif isinstance(item, RawArticle):
@@ -458,7 +469,12 @@ class _Merger:
         new_article = not store.has_article(art.id)
         if new_article:
             if item.complete:
-                sentences = [Sentence(0, art.id, s.index, s.start, s.end, s.text, s.lang,
+                if language_code(art.lang or "") is None:  # another file: check, as import does
+                    report.issues.append(f"article {art.id}: language {art.lang!r} is not a "
+                                         "language code; detected instead")
+                    art = replace(art, lang=detect_language(art.text))
+                sentences = [Sentence(0, art.id, s.index, s.start, s.end, s.text,
+                                      s.lang if language_code(s.lang or "") else art.lang,
                                       s.boilerplate) for s in item.sentences]
             elif item.raw is not None and self.prepare is not None:
                 art, sentences = self.prepare(item.raw)

@@ -11,6 +11,7 @@ from .merge import MergeError, merge_project
 from .progress import Progress
 from .project import Project
 from .review import agreement_report
+from .textsafe import echo
 
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
@@ -40,7 +41,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
             try:
                 report = merge_project(p, other, progress=progress, add_articles=args.add_articles)
             except MergeError as exc:
-                print(f"error: {exc}", file=sys.stderr)
+                echo(f"error: {exc}", file=sys.stderr)
                 status = EXIT_FAILED
                 continue
             if report.issues or report.cancelled:
@@ -48,7 +49,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
             if args.json:
                 reports.append(report.as_dict())
             else:
-                print("\n".join(report.lines()))
+                for line in report.lines():
+                    echo(line)
     if args.json:
         print(json.dumps(reports, ensure_ascii=False, indent=2))
     return status
@@ -66,8 +68,8 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     with Project.open(args.project, create=False) as p:
         humans = p.annotators()  # gold is not one
         if annotators is None and len(humans) < 2:
-            print(f"error: agreement compares annotators, and {args.project} has labels by "
-                  f"{', '.join(humans) or 'nobody'} only", file=sys.stderr)
+            echo(f"error: agreement compares annotators, and {args.project} has labels by "
+                 f"{', '.join(humans) or 'nobody'} only", file=sys.stderr)
             return EXIT_FAILED
         try:
             progress = None if args.quiet or args.json else Progress(TextProgress("agreement"))
@@ -75,14 +77,14 @@ def cmd_agreement(args: argparse.Namespace) -> int:
                                       confusion=(confusion[0], confusion[1]) if confusion else None,
                                       progress=progress)
         except ValueError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            echo(f"error: {exc}", file=sys.stderr)
             return EXIT_USAGE
     if not args.articles:
         report.articles = []
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
-        print(report.text())
+        echo(report.text(), keep="\n\t")
     return EXIT_OK
 
 

@@ -12,8 +12,16 @@ from .records import ArticleBundle, RecordBuilder, Record, label_units
 
 
 def dumps(obj: Any) -> str:
-    """The one JSON spelling of exports: UTF-8 text, sorted keys, no spaces (byte-stable)."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """The one JSON spelling of exports: UTF-8 text, sorted keys, no spaces (byte-stable), and
+    strict JSON: NaN or Infinity (which ``json`` would write, and no JSON reader takes) is an
+    error, not a file that no longer loads."""
+    try:
+        return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                          allow_nan=False)
+    except ValueError as exc:
+        where = obj.get("id") or obj.get("article_id") if isinstance(obj, dict) else None
+        raise ExportError(f"{where or 'a record'} holds NaN or Infinity, which JSON cannot"
+                          f" hold ({exc})") from None
 
 
 @dataclass

@@ -6,6 +6,7 @@ import json
 import sys
 from typing import Callable
 
+from ..textsafe import echo
 from .base import formats
 from .options import LABEL_MODES, ExportError, ExportOptions, ExportResult, LabelCounts, parse_split
 from .run import export
@@ -57,24 +58,24 @@ def _counts_line(counts: LabelCounts) -> str:
 
 
 def print_summary(result: ExportResult, options: ExportOptions) -> None:
-    print(f"wrote {result.out} ({result.format}): {len(result.files)} file"
-          f"{'' if len(result.files) == 1 else 's'}, {result.rows} rows from {result.articles} "
-          f"articles ({result.sentences} sentences) in {result.seconds:.1f} s")
+    echo(f"wrote {result.out} ({result.format}): {len(result.files)} file"
+         f"{'' if len(result.files) == 1 else 's'}, {result.rows} rows from {result.articles} "
+         f"articles ({result.sentences} sentences) in {result.seconds:.1f} s")
     for f in result.files[:20]:
-        print(f"  {f}")
+        echo(f"  {f}")
     if len(result.files) > 20:
-        print(f"  ... and {len(result.files) - 20} more files")
-    print(f"  labels ({options.labels}): {_counts_line(result.counts)}")
+        echo(f"  ... and {len(result.files) - 20} more files")
+    echo(f"  labels ({options.labels}): {_counts_line(result.counts)}")
     for name, split in result.splits.items():
-        print(f"  {name}: {split['articles']} articles, {_counts_line(result.split_counts[name])}")
+        echo(f"  {name}: {split['articles']} articles, {_counts_line(result.split_counts[name])}")
     if result.tied_sentences:
-        print(f"  ties: {result.tied_sentences} sentences have fields left unresolved, e.g.")
+        echo(f"  ties: {result.tied_sentences} sentences have fields left unresolved, e.g.")
         for example in result.tie_examples[:5]:
-            print(f"    {example}")
+            echo(f"    {example}")
     if result.unresolved_fields:
-        print(f"  below --min-agreement: {result.unresolved_fields} fields left unresolved")
+        echo(f"  below --min-agreement: {result.unresolved_fields} fields left unresolved")
     for note in result.notes:
-        print(f"  note: {note}")
+        echo(f"  note: {note}")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -90,10 +91,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         result = export(args.project, args.out, args.format, options,
                         None if args.quiet else TextProgress("export"), overwrite=args.overwrite)
     except ExportError as exc:  # bad options or an OUT that may not be written: usage
-        print(f"error: {exc}", file=sys.stderr)
+        echo(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        echo(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if result.cancelled:
         print("export cancelled; nothing was written", file=sys.stderr)

@@ -14,15 +14,16 @@ annotation is a plain dict, applied by ``Project`` after the article is in place
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..export.flat import parse_flat, parse_stance_choice
 from ..model import ImportIssue
-from .base import RawArticle, register
+from .base import RawArticle, file_text, register
 from .encoding import decode, jsonl_lines
+from .fields import text_fields
+from .jsonsafe import MAX_DEPTH, JsonError, check_depth, decoder, loads, too_deep, value_end
 
 Annotation = dict[str, Any]
 _SNIFF_BYTES = 1 << 16
@@ -47,7 +48,7 @@ def _first_object(path: Path) -> dict[str, Any] | None:
         with open(path, "rb") as fh:
             for raw in fh:
                 if raw.strip():
-                    obj = json.loads(decode(raw)[0])
+                    obj = loads(decode(raw)[0])
                     return obj if isinstance(obj, dict) else None
     except (OSError, ValueError):
         return None
@@ -97,15 +98,16 @@ def _is_labelstudio(path: Path) -> bool:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | ImportIssue]]:
-    text, _ = decode(path.read_bytes())
+    text, _, issues = file_text(path)
+    for issue in issues:
+        yield 0, issue
     for lineno, raw in enumerate(jsonl_lines(text), start=1):
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            yield lineno, ImportIssue(str(path), lineno, f"not valid JSON ({exc.msg}: column "
-                                      f"{exc.colno}); line skipped")
+            obj = loads(raw)
+        except JsonError as exc:
+            yield lineno, ImportIssue(str(path), lineno, f"{exc}; line skipped")
             continue
         if not isinstance(obj, dict):
             yield lineno, ImportIssue(str(path), lineno, "expected a JSON object; line skipped")
@@ -214,9 +216,10 @@ def read_native_articles(path: Path) -> Iterator[RawArticle | ImportIssue]:
                                     "origin": e.get("origin"), "target": e.get("target"),
                                     "targets": targets if isinstance(targets, dict) else {}})
         meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
-        values = {k: (str(obj[k]) if obj.get(k) not in (None, "") else None)
-                  for k in ("title", "outlet", "date", "url", "lang")}
-        yield RawArticle(text=text, source=str(path), line=lineno, meta=dict(meta),
+        values, extra, problems = text_fields(obj, ("title", "outlet", "date", "url", "lang"))
+        for problem in problems:
+            yield ImportIssue(str(path), lineno, problem)
+        yield RawArticle(text=text, source=str(path), line=lineno, meta={**meta, **extra},
                          annotations=annotations, **values)
 
 
@@ -287,8 +290,11 @@ def read_prodigy(path: Path) -> Iterator[RawLabels | ImportIssue]:
 
 
 def _tasks(text: str) -> Iterator[tuple[int, Any]]:
-    """(line, task) for each element of a JSON array, with the line the element starts on."""
-    decoder = json.JSONDecoder()
+    """(line, task) for each element of a JSON array, with the line the element starts on; a
+    task nested too deep or holding a number we refuse comes as a :class:`JsonError` instead, and
+    the tasks after it are still read. A syntax error raises (the rest cannot be found)."""
+    parse = decoder()
+    deep = too_deep(text, MAX_DEPTH + 1)  # the array of tasks is one level
     pos = text.index("[") + 1
     line = 1 + text.count("\n", 0, pos)
     while True:
@@ -298,7 +304,13 @@ def _tasks(text: str) -> Iterator[tuple[int, Any]]:
             pos += 1
         if pos >= len(text) or text[pos] == "]":
             return
-        obj, end = decoder.raw_decode(text, pos)
+        obj: Any
+        try:
+            if deep and text[pos] in "[{":
+                check_depth(text[pos:value_end(text, pos)])
+            obj, end = parse.raw_decode(text, pos)
+        except JsonError as exc:  # not a syntax error: step over this task
+            obj, end = exc, value_end(text, pos) if text[pos] in "[{" else pos + 1
         yield line, obj
         line += text.count("\n", pos, end)
         pos = end
@@ -359,13 +371,17 @@ def _ls_label(ann: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 def read_labelstudio(path: Path) -> Iterator[RawLabels | ImportIssue]:
     """Label Studio JSON exports of our labelstudio tasks (``data`` names the sentence).
     Cancelled annotations are skipped; predictions are not labels and are not read."""
-    text, _ = decode(path.read_bytes())
+    text, _, issues = file_text(path)
+    yield from issues
     try:
         tasks = list(_tasks(text))
-    except (ValueError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # json.JSONDecodeError: a syntax error
         yield ImportIssue(str(path), None, f"not a Label Studio JSON export ({exc}); file skipped")
         return
     for line, task in tasks:
+        if isinstance(task, JsonError):
+            yield ImportIssue(str(path), line, f"{task}; task skipped")
+            continue
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
             yield ImportIssue(str(path), line, 'a task needs a "data" object; skipped')
             continue

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Union
 
 from ..model import ImportIssue
-from .encoding import normalise_text
+from .encoding import normalise_text, read_text_file, replaced_note
 
 
 @dataclass
@@ -38,6 +38,14 @@ class RawArticle:
 def article_id(text: str) -> str:
     """The stable article id: a SHA-256 of the normalised text (16 hex digits)."""
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:16]
+
+
+def file_text(path: Path) -> tuple[str, str, list[ImportIssue]]:
+    """A reader's way in: the file's text, its encoding and an issue if bytes were replaced.
+    Raises ``NotText`` for binary files (``read_paths`` reports it) and ``OSError``."""
+    text, encoding, replaced = read_text_file(path)
+    issues = [ImportIssue(str(path), None, replaced_note(replaced, encoding))] if replaced else []
+    return text, encoding, issues
 
 
 ReadResult = Union[RawArticle, ImportIssue]
@@ -73,6 +81,11 @@ def reader_for(path: Path) -> _Entry | None:
         if suffix in entry.suffixes and (entry.sniff is None or entry.sniff(path)):
             return entry
     return None
+
+
+def reader_for_name(path: Path) -> bool:
+    """Whether some reader takes files with ``path``'s suffix (without opening the file)."""
+    return any(path.suffix.lower() in entry.suffixes for entry in _READERS)
 
 
 def reader_names() -> list[str]:

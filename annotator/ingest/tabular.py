@@ -3,49 +3,49 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import sys
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..model import ImportIssue
-from .base import RawArticle, ReadResult, register
-from .encoding import decode, jsonl_lines
+from .base import RawArticle, ReadResult, file_text, register
+from .encoding import jsonl_lines
+from .fields import text_fields
+from .jsonsafe import JsonError, loads
 
 FIELDS = ("title", "outlet", "date", "url", "lang", "id")
 
 
-def row_to_article(row: dict[str, Any], path: Path, line: int) -> ReadResult:
-    """One record to a ``RawArticle``, or an issue naming the file and line."""
+def row_to_article(row: dict[str, Any], path: Path, line: int) -> Iterator[ReadResult]:
+    """One record to a ``RawArticle`` (and an issue per field left out), or an issue naming the
+    file and line."""
     text = row.get("text")
     if not isinstance(text, str) or not text.strip():
-        return ImportIssue(str(path), line, 'missing or empty "text" field; row skipped')
-    values: dict[str, Any] = {}
-    for key in FIELDS:
-        value = row.get(key)
-        if value is not None and not isinstance(value, (str, int, float)):
-            return ImportIssue(str(path), line, f'field "{key}" must be text; row skipped')
-        values[key] = None if value in (None, "") else str(value)
+        yield ImportIssue(str(path), line, 'missing or empty "text" field; row skipped')
+        return
+    values, extra, problems = text_fields(row, FIELDS)
+    for problem in problems:
+        yield ImportIssue(str(path), line, problem)
     meta = {k: v for k, v in row.items() if k not in FIELDS and k != "text" and v not in (None, "")}
-    return RawArticle(text=text, source=str(path), line=line, meta=meta, **values)
+    yield RawArticle(text=text, source=str(path), line=line, meta={**meta, **extra}, **values)
 
 
 @register("jsonl", (".jsonl", ".ndjson"))
 def read_jsonl(path: Path) -> Iterator[ReadResult]:
-    text, _ = decode(path.read_bytes())
+    text, _, issues = file_text(path)
+    yield from issues
     for lineno, raw in enumerate(jsonl_lines(text), start=1):
         if not raw.strip():
             continue
         try:
-            row = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            yield ImportIssue(str(path), lineno, f"not valid JSON ({exc.msg}: column {exc.colno});"
-                              " row skipped")
+            row = loads(raw)
+        except JsonError as exc:
+            yield ImportIssue(str(path), lineno, f"{exc}; row skipped")
             continue
         if not isinstance(row, dict):
             yield ImportIssue(str(path), lineno, "expected a JSON object; row skipped")
             continue
-        yield row_to_article(row, path, lineno)
+        yield from row_to_article(row, path, lineno)
 
 
 def _delimiter(path: Path, text: str) -> str:
@@ -62,7 +62,8 @@ def _delimiter(path: Path, text: str) -> str:
 
 @register("csv", (".csv", ".tsv"))
 def read_csv(path: Path) -> Iterator[ReadResult]:
-    text, _ = decode(path.read_bytes())
+    text, _, issues = file_text(path)
+    yield from issues
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles are long fields
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(path, text))
     if reader.fieldnames is None or "text" not in reader.fieldnames:
@@ -74,7 +75,7 @@ def read_csv(path: Path) -> Iterator[ReadResult]:
             if None in row:
                 yield ImportIssue(str(path), start, "more fields than the header; row skipped")
             else:
-                yield row_to_article(row, path, start)
+                yield from row_to_article(row, path, start)
             start = reader.line_num + 1
     except csv.Error as exc:
         yield ImportIssue(str(path), reader.line_num, f"CSV error: {exc}; rest of file skipped")

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import functools
-import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Iterator
 
 from ..model import ImportIssue
-from .base import RawArticle, ReadResult, register
-from .encoding import decode
+from .base import RawArticle, ReadResult, file_text, register
+from .encoding import NotText
+from .fields import text_fields
+from .jsonsafe import JsonError, loads
 
 MANIFEST = "manifest.json"
-_KNOWN = {"file", "title", "outlet", "date", "url", "lang", "id"}
+_FIELDS = ("title", "outlet", "date", "url", "lang", "id")
+_KNOWN = {"file", *_FIELDS}
 
 
 def load_manifest(folder: Path) -> tuple[dict[str, dict[str, Any]], list[ImportIssue]]:
@@ -47,26 +49,52 @@ def _parse_manifest(path: Path, mtime_ns: int, size: int
     return manifest, tuple(issues)
 
 
+def _entry_name_problem(name: str) -> str | None:
+    """Why a manifest's ``file`` cannot name a file beside it (None when it can)."""
+    posix, windows = PurePosixPath(name), PureWindowsPath(name)
+    if posix.is_absolute() or windows.is_absolute() or windows.drive or ".." in windows.parts:
+        return "is outside the folder; entry ignored"
+    if len(windows.parts) > 1:
+        return ("is in a subfolder; a manifest describes the files beside it (put one in the "
+                "subfolder); entry ignored")
+    if name in ("", ".") or name == MANIFEST:
+        return "is not an article file name; entry ignored"
+    return None
+
+
 def _read_manifest(path: Path) -> tuple[dict[str, dict[str, Any]], list[ImportIssue]]:
+    where = str(path)
     try:
-        data = json.loads(decode(path.read_bytes())[0])
+        text, _, issues = file_text(path)
+        data = loads(text)
     except OSError as exc:
-        return {}, [ImportIssue(str(path), None, f"cannot read the manifest: {exc.strerror or exc}"
+        return {}, [ImportIssue(where, None, f"cannot read the manifest: {exc.strerror or exc}"
                                 " (files imported without its metadata)")]
-    except json.JSONDecodeError as exc:
-        return {}, [ImportIssue(str(path), exc.lineno, f"manifest is not valid JSON: {exc.msg}"
+    except NotText as exc:
+        return {}, [ImportIssue(where, None, f"manifest {exc} (files imported without metadata)")]
+    except JsonError as exc:
+        return {}, [ImportIssue(where, exc.lineno, f"manifest is not valid JSON: {exc.reason}"
                                 " (files imported without its metadata)")]
     entries = data.get("articles") if isinstance(data, dict) else data
     if not isinstance(entries, list):
-        return {}, [ImportIssue(str(path), None, 'manifest needs an "articles" list')]
+        return {}, [ImportIssue(where, None, 'manifest needs an "articles" list')]
     out: dict[str, dict[str, Any]] = {}
-    issues = []
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
-            issues.append(ImportIssue(str(path), None,
+            issues.append(ImportIssue(where, None,
                                       f'articles[{i}] needs a "file" name; entry ignored'))
             continue
-        out[entry["file"]] = entry
+        name = entry["file"]
+        problem = _entry_name_problem(name)
+        if problem is not None:
+            issues.append(ImportIssue(where, None, f'articles[{i}]: "{name}" {problem}'))
+            continue
+        if name in out:
+            issues.append(ImportIssue(where, None, f'articles[{i}]: "{name}" is listed twice; '
+                                      "the later entry is used"))
+        values, extra, problems = text_fields(entry, _FIELDS)
+        issues += [ImportIssue(where, None, f'articles[{i}] ("{name}"): {p}') for p in problems]
+        out[name] = {**{k: v for k, v in entry.items() if k not in _KNOWN}, **extra, **values}
     return out, issues
 
 
@@ -74,10 +102,11 @@ def _read_manifest(path: Path) -> tuple[dict[str, dict[str, Any]], list[ImportIs
 def read_text(path: Path) -> Iterator[ReadResult]:
     manifest, _ = load_manifest(path.parent)  # its problems: expand_paths, once per folder
     try:
-        text, encoding = decode(path.read_bytes())
+        text, encoding, issues = file_text(path)
     except OSError as exc:
         yield ImportIssue(str(path), None, f"cannot read file: {exc.strerror or exc}")
         return
+    yield from issues
     if not text.strip():
         yield ImportIssue(str(path), None, "file is empty")
         return
