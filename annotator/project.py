@@ -86,6 +86,12 @@ class Project:
     def path(self) -> str:
         return self.store.path
 
+    def check_files(self) -> None:
+        """Raise ``ProjectFilesChanged`` (a ``StoreError``) if the project's files on disk were
+        replaced or removed since it was opened; retakes SQLite locks that something in this
+        process dropped (see ``annotator.fileguard``)."""
+        self.store.check_files()
+
     # -- codebook ----------------------------------------------------------------------------------
 
     @property

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -44,6 +43,7 @@ from annotator.project import Project
 from .richtext import tooltip
 from .worker import BackgroundTask, run_in_background
 from . import file_dialogs
+from . import messages
 
 #: What each ``--labels`` mode is called in the dialog.
 LABEL_MODES: tuple[tuple[str, str], ...] = (
@@ -430,12 +430,10 @@ class ExportDialog(QDialog):
         try:
             check_output(out, exporter_class(self.format_name).folder, self.project_path)
         except ForeignOutput:
-            buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-            answer = QMessageBox.question(
+            answer = messages.ask(
                 self, "Replace a file?", f"{out} was not written by an export. Replace it with"
-                " the export anyway? Its content will be lost.", buttons,
-                QMessageBox.StandardButton.No)
-            if answer != QMessageBox.StandardButton.Yes:
+                " the export anyway? Its content will be lost.")
+            if answer != messages.Button.Yes:
                 return
             overwrite = True
         except ExportError as exc:
@@ -445,9 +443,9 @@ class ExportDialog(QDialog):
         else:
             if out.exists():
                 what = "folder" if out.is_dir() else "file"
-                answer = QMessageBox.question(self, "Replace?", f"{out} holds an earlier export."
-                                              f" Replace the {what}?")
-                if answer != QMessageBox.StandardButton.Yes:
+                answer = messages.ask(self, "Replace?", f"{out} holds an earlier export."
+                                      f" Replace the {what}?", default=messages.Button.Yes)
+                if answer != messages.Button.Yes:
                     return
         self.start_export(overwrite)
 
@@ -497,9 +495,7 @@ class ExportDialog(QDialog):
         else:
             self.error = f"{type(exc).__name__}: {exc}"
             self._show_message(f"The export failed: {self.error}", error=True)
-            box = QMessageBox(QMessageBox.Icon.Critical, "Export failed", self.error,
-                              QMessageBox.StandardButton.Close, self)
-            box.setDetailedText(details)
+            box = messages.error_box(self, "Export failed", self.error, details)
             box.open()
         self.export_finished.emit(None)
         self._close_if_asked()

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
 from annotator.model import GOLD_ANNOTATOR, ImportReport
 from annotator.progress import Progress
 from annotator.project import Project, ProjectError
-from annotator.store import StoreError
+from annotator.store import ProjectFilesChanged, StoreError
 
 from . import settings as app_settings
 from . import file_dialogs
+from . import messages
 from .article_list import ArticleListPanel
 from .article_view import ArticleView
 from .dialogs import ImportReportDialog, LinkTargetDialog, ShortcutsDialog, show_about
@@ -42,6 +43,7 @@ from .merge_dialog import MergeDialog, MergeOutcome, MergeReportDialog, merge_fi
 from .review import open_review_window
 from .richtext import tooltip
 from .session import Affected, Session
+from .unsaved import NoticeBar, PendingLabel, UnsavedLabels, retry_timer
 from .worker import BackgroundTask, cancel_all_and_wait, run_in_background
 
 PROJECT_FILTER = "Annotator projects (*.annot);;All files (*)"
@@ -57,6 +59,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.persist_layout = True
         self.session = Session(annotator, self)
+        self.unsaved = UnsavedLabels(settings, self)
         self.actions_by_command: dict[str, QAction] = {}
         self.frame_actions: list[QAction] = []
         self.import_task: BackgroundTask | None = None
@@ -78,6 +81,15 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status()
         self._connect()
+        self.unsaved.changed.connect(self._show_unsaved)
+        self.retry = retry_timer(self, self.retry_unsaved)
+        # Files replaced, or this process's SQLite locks dropped by something in it: seen within a
+        # second even without a write (the store checks before every write as well).
+        self.files_timer = QTimer(self)
+        self.files_timer.setInterval(1000)
+        self.files_timer.timeout.connect(self.check_project_files)
+        self.files_timer.start()
+        self.files_problem = ""
         self._update_title()
         self._update_history_actions()
         self._project_changed()  # no project yet: set the actions' initial state
@@ -106,6 +118,10 @@ class MainWindow(QMainWindow):
         self.view = ArticleView()
         self.view.target_lookup = self.session.target
         self.legend = EntityLegend(self.toggles)
+        self.notice = NoticeBar()
+        self.notice.retry_requested.connect(self.retry_unsaved)
+        self.notice.reopen_requested.connect(self.reopen_project)
+        layout.addWidget(self.notice)
         layout.addWidget(self.title)
         layout.addWidget(self.meta)
         layout.addWidget(self.legend)
@@ -281,6 +297,7 @@ class MainWindow(QMainWindow):
             lambda: self.session.link_mention(mid, None)))
         self.view.link_requested.connect(self.link_mention_dialog)
         self.panel.edited.connect(self._label_edited)
+        self.panel.note.textEdited.connect(self._keep_draft)
         self.toggles.changed.connect(self.view.set_visible_types)
 
     # -- settings -------------------------------------------------------------------------------------
@@ -334,7 +351,7 @@ class MainWindow(QMainWindow):
     def _busy(self) -> bool:
         job = self.running_job()
         if job:
-            QMessageBox.information(self, "Busy", f"Wait for {job} to finish, or cancel it.")
+            messages.inform(self, "Busy", f"Wait for {job} to finish, or cancel it.")
             return True
         return False
 
@@ -347,7 +364,7 @@ class MainWindow(QMainWindow):
         try:
             self.session.open(str(path))
         except ProjectError as exc:
-            QMessageBox.warning(self, "Cannot open the project", str(exc))
+            messages.warn(self, "Cannot open the project", str(exc))
             app_settings.remove_recent_project(self.settings, str(path))
             return False
         app_settings.add_recent_project(self.settings, str(path))
@@ -362,7 +379,7 @@ class MainWindow(QMainWindow):
             if not Path(path).suffix:
                 path += ".annot"
             if Path(path).exists():
-                QMessageBox.information(self, "New project", "That file exists: it is opened.")
+                messages.inform(self, "New project", "That file exists: it is opened.")
             self.open_project(path)
 
     def open_project_dialog(self) -> None:
@@ -442,16 +459,14 @@ class MainWindow(QMainWindow):
         self.merge_task = None
         self.session.project_changed_elsewhere()  # articles merged before the failure are kept
         self._refresh_list()
-        box = QMessageBox(QMessageBox.Icon.Critical, "Merge failed", str(exc),
-                          QMessageBox.StandardButton.Close, self)
-        box.setDetailedText(details)
+        box = messages.error_box(self, "Merge failed", str(exc), details)
         box.open()
         self.merge_finished.emit(None)
 
     def open_review(self) -> QWidget | None:
         """Review → Review and adjudicate…: the review window on this project, signed by you."""
         if self.session.project is None:
-            QMessageBox.information(self, "Review", "Open a project first.")
+            messages.inform(self, "Review", "Open a project first.")
             return None
         if not self.session.annotator:
             self.switch_annotator_dialog()
@@ -494,8 +509,8 @@ class MainWindow(QMainWindow):
     def switch_annotator(self, name: str) -> bool:
         name = name.strip()
         if not name or name == GOLD_ANNOTATOR:
-            QMessageBox.warning(self, "Annotator", f"Choose a name (not “{GOLD_ANNOTATOR}”,"
-                                                   " which is kept for adjudicated labels).")
+            messages.warn(self, "Annotator", f"Choose a name (not “{GOLD_ANNOTATOR}”,"
+                                           " which is kept for adjudicated labels).")
             return False
         # A note being typed is saved under the old name, and the field is left: otherwise it
         # keeps the old annotator's text, which the next edit would save under the new name.
@@ -529,7 +544,7 @@ class MainWindow(QMainWindow):
     def import_files(self, paths: list[str], ner: bool | None = None) -> BackgroundTask | None:
         """Import in a worker thread that opens its own Project; the window stays usable."""
         if self.session.project is None:
-            QMessageBox.information(self, "Import", "Open or create a project first.")
+            messages.inform(self, "Import", "Open or create a project first.")
             return None
         job = self.running_job()
         if job:
@@ -558,9 +573,7 @@ class MainWindow(QMainWindow):
     def _import_failed(self, exc: BaseException, details: str) -> None:
         self.import_task = None
         self._after_import()
-        box = QMessageBox(QMessageBox.Icon.Critical, "Import failed", str(exc),
-                          QMessageBox.StandardButton.Close, self)
-        box.setDetailedText(details)
+        box = messages.error_box(self, "Import failed", str(exc), details)
         box.open()
         self.import_finished.emit(None)
 
@@ -675,7 +688,18 @@ class MainWindow(QMainWindow):
                       irrelevant: bool, note: str) -> None:
         if self.session.project is None:
             return
-        self._try(lambda: self.session.set_label(sentence_id, stance, frames, irrelevant, note))
+        annotator = self.session.annotator
+        try:
+            self.session.set_label(sentence_id, stance, frames, irrelevant, note)
+        except ProjectError as exc:  # a refused value: nothing to retry
+            self._refused(exc)
+            return
+        except Exception as exc:  # noqa: BLE001 - a write that failed: keep it, show it, retry it
+            self.unsaved.keep(PendingLabel(sentence_id, annotator, dict(stance), list(frames),
+                                           irrelevant, note), _reason(exc))
+            return
+        self.unsaved.saved(sentence_id, annotator)
+        self.unsaved.clear_draft()
 
     def undo(self) -> None:
         self._history(undo=True)
@@ -726,14 +750,128 @@ class MainWindow(QMainWindow):
     # -- reactions to the session --------------------------------------------------------------------------
 
     def _try(self, fn: Callable[[], object]) -> None:
+        """Run an edit; whatever stops it is shown (a refusal in a box, a failed write in the bar)."""
         try:
             fn()
-        except (ProjectError, StoreError) as exc:  # StoreError: e.g. a read-only project file
-            self.statusBar().showMessage(str(exc), 6000)
-            QMessageBox.warning(self, "Not done", str(exc))
+        except ProjectError as exc:
+            self._refused(exc)
+        except Exception as exc:  # noqa: BLE001 - never silent: disk full, locked, files replaced …
+            self._write_failed(_reason(exc))
+
+    def _refused(self, exc: Exception) -> None:
+        self.statusBar().showMessage(str(exc), 6000)
+        messages.warn(self, "Not done", str(exc))
+
+    def _write_failed(self, reason: str) -> None:
+        self.statusBar().showMessage(f"Not saved: {reason}", 10000)
+        self.notice.show_notice(f"Not saved: {reason}", can_retry=False,
+                                can_reopen=self.session.project is not None)
+
+    # -- writes that failed, and the project's files ---------------------------------------------------
+
+    def _show_unsaved(self) -> None:
+        n = len(self.unsaved)
+        if n:
+            self.retry.start()
+            reason = self.unsaved.last_error or "the last attempt failed"
+            self.notice.show_notice(
+                f"{n} label change{'s' if n != 1 else ''} not saved yet ({reason}). They are kept"
+                f" and retried every {self.retry.interval() // 1000} s; nothing is lost if the"
+                " app closes.", can_retry=True, can_reopen=self.session.project is not None)
+        else:
+            self.retry.stop()
+            if self.files_problem:
+                self._show_files_problem()
+            else:
+                self.notice.clear()
+
+    def _write_pending(self, label: PendingLabel) -> None:
+        if self.session.project is None:
+            raise StoreError("no project is open")
+        if label.annotator == self.session.annotator:
+            self.session.set_label(label.sentence_id, label.stance, label.frames,
+                                   label.irrelevant, label.note)
+        else:
+            self.session.project.set_label(label.sentence_id, label.annotator, stance=label.stance,
+                                           frames=label.frames, irrelevant=label.irrelevant,
+                                           note=label.note)
+
+    def retry_unsaved(self) -> int:
+        """Write the kept label changes again; returns how many still wait."""
+        if not len(self.unsaved) or self.session.project is None:
+            return len(self.unsaved)
+        left = self.unsaved.retry(self._write_pending)
+        if not left:
+            self.statusBar().showMessage("Every kept change is saved now", 5000)
+        return left
+
+    def _keep_draft(self, text: str) -> None:
+        sentence = self.panel.sentence
+        if sentence is not None and self.session.annotator:
+            self.unsaved.keep_draft(sentence.id, self.session.annotator, text)
+
+    def _restore_kept(self) -> None:
+        """After a crash: the note that was being typed comes back as a kept change."""
+        draft = self.unsaved.draft()
+        project = self.session.project
+        if draft is None or project is None:
+            return
+        self.unsaved.clear_draft()
+        try:
+            sid, annotator, note = int(draft["sentence_id"]), str(draft["annotator"]), str(draft["note"])
+            old = next(iter(project.labels(sentence_id=sid, annotator=annotator)), None)
+        except Exception:  # noqa: BLE001 - a draft that no longer fits the project
+            return
+        if (old.note if old else "") == note:
+            return
+        self.unsaved.keep(PendingLabel(sid, annotator, dict(old.stance) if old else {},
+                                       list(old.frames) if old else [],
+                                       bool(old.irrelevant) if old else False, note),
+                          "a note typed before the app closed unexpectedly")
+
+    def check_project_files(self) -> bool:
+        """True while the open project's files are the ones opened (the timer calls it)."""
+        project = self.session.project
+        if project is None:
+            return True
+        try:
+            project.check_files()
+        except ProjectFilesChanged as exc:
+            if self.files_problem != str(exc):
+                self.files_problem = str(exc)
+                self._show_files_problem()
+            return False
+        if self.files_problem:  # reopened, or the file came back
+            self.files_problem = ""
+            self._show_unsaved()
+        return True
+
+    def _show_files_problem(self) -> None:
+        self.notice.show_notice(self.files_problem, can_retry=False, can_reopen=True)
+
+    def reopen_project(self) -> bool:
+        """Close and open the project again (after its files changed on disk), then retry."""
+        path = self.session.path or self.unsaved.project_path
+        if not path or self._busy():
+            return False
+        current = self.session.article.id if self.session.article else None
+        index = self.session.current
+        self.session.close()
+        if not self.open_project(path):
+            return False
+        self.files_problem = ""
+        if current is not None and self.session.project is not None \
+                and self.session.project.article(current) is not None:
+            self.goto_article(current, index if index >= 0 else None)
+        self.retry_unsaved()
+        self._show_unsaved()
+        return True
 
     def _project_changed(self) -> None:
         p = self.session.project
+        self.unsaved.attach(self.session.path)
+        if p is not None:
+            self._restore_kept()
         self.articles.set_source(p, self.session.annotator)
         self.panel.set_codebook(p.codebook if p is not None else None)
         self.label_scroll.updateGeometry()  # the frames set how narrow the dock may get
@@ -902,3 +1040,14 @@ class MainWindow(QMainWindow):
         cancel_all_and_wait()
         self.session.close()
         super().closeEvent(event)
+
+
+def _reason(exc: BaseException) -> str:
+    """A failed write in words: the store's own message, or sqlite's/the OS's with its kind."""
+    if isinstance(exc, (StoreError, ProjectError)):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        return f"the database refused the write ({exc})"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc} ({exc.filename})" if exc.filename else str(exc)
+    return f"{type(exc).__name__}: {exc}"

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from annotator.model import ENTITY_LABELS, Target
 from annotator.project import ProjectError
 
+from . import messages
 from .keys import guard_typing
 from .richtext import tooltip
 from .session import Session
@@ -205,7 +206,7 @@ class TargetsPanel(QWidget):
         self.new_button.setEnabled(has_project)
 
     def _warn(self, exc: Exception) -> None:
-        QMessageBox.warning(self, "Targets", str(exc))
+        messages.warn(self, "Targets", str(exc))
 
     def toggle_pin_selected(self) -> None:
         for tid in self.selected_ids():

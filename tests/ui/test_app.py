@@ -46,7 +46,7 @@ def test_annotator_and_recent_projects_are_remembered(
     assert w.session.label(sid) is None  # bob's labels, not alice's
     assert "Overall 0/" in w.progress_label.text()
     refused: list[str] = []
-    monkeypatch.setattr("ui.main_window.QMessageBox.warning",
+    monkeypatch.setattr("ui.main_window.messages.warn",
                         lambda _parent, _title, text: refused.append(text))
     assert not w.switch_annotator("gold")  # kept for adjudicated labels
     assert refused and w.session.annotator == "bob"
@@ -59,7 +59,7 @@ def test_bad_project_file_is_refused(qtbot: QtBot, tmp_path: Path,
     bad = tmp_path / "bad.annot"
     bad.write_bytes(b"this is not sqlite" * 100)
     warnings: list[str] = []
-    monkeypatch.setattr("ui.main_window.QMessageBox.warning",
+    monkeypatch.setattr("ui.main_window.messages.warn",
                         lambda _parent, _title, text: warnings.append(text))
     w = MainWindow(open_settings(), "alice", restore_layout=False)
     qtbot.addWidget(w)

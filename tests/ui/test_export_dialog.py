@@ -137,7 +137,7 @@ def test_a_refused_output_is_explained_and_nothing_is_touched(
     before = sorted(p.name for p in folder.iterdir())
     project_bytes = project_path.read_bytes()
     asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question",
+    monkeypatch.setattr("ui.export_dialog.messages.ask",
                         lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
     dialog = window.open_export_dialog()
     assert dialog is not None
@@ -165,7 +165,7 @@ def test_a_refused_output_is_explained_and_nothing_is_touched(
     dialog.export_button.click()
     assert dialog.task is None and "not written by an export" in asked[-1]
     assert mine.read_text(encoding="utf-8") == "my own lines\n"
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr("ui.export_dialog.messages.ask", lambda *a, **k: QMessageBox.StandardButton.Yes)
     with qtbot.waitSignal(dialog.export_finished, timeout=60000) as finished:
         dialog.export_button.click()
     assert finished.args[0] is not None and not finished.args[0].cancelled

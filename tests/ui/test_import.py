@@ -122,7 +122,7 @@ def test_closing_the_window_cancels_a_running_import(window: MainWindow, qtbot: 
 
 def test_no_project_means_nothing_to_import(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[str] = []
-    monkeypatch.setattr("ui.main_window.QMessageBox.information",
+    monkeypatch.setattr("ui.main_window.messages.inform",
                         lambda _parent, _title, text: shown.append(text))
     w = MainWindow(open_settings(), "alice", restore_layout=False)
     qtbot.addWidget(w)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -39,6 +38,7 @@ from annotator.review import (
 )
 from ui.worker import BackgroundTask, run_in_background
 from ui import file_dialogs
+from ui import messages
 
 from .adjudicate import AdjudicationView
 from .charts import (
@@ -282,7 +282,7 @@ def open_review_window(parent: QWidget | None, project_path: str, reviewer: str)
     try:
         window = ReviewWindow(project_path, reviewer, parent)
     except ValueError as exc:
-        QMessageBox.warning(parent, "Review", str(exc))
+        messages.warn(parent, "Review", str(exc))
         raise
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # it holds a project connection
     window.show()
