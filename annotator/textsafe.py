@@ -49,3 +49,23 @@ def visible(text: str, keep: str = "\t") -> str:
 def echo(text: str, keep: str = "\t", file: TextIO | None = None) -> None:
     """Print ``text`` through :func:`visible` (to stdout, or ``file``)."""
     print(visible(text, keep), file=file if file is not None else sys.stdout)
+
+
+@functools.lru_cache(maxsize=1)
+def _in_place_table() -> dict[int, str]:
+    table = {c: chr(0x2400 + c) for c in range(0x20) if c not in (0x09, 0x0A)}  # ␀ … ␟
+    table[0x7F] = "\u2421"  # ␡
+    for c in (*range(0x80, 0xA0), *BIDI_CONTROLS, *LINE_SEPARATORS):
+        table[c] = "\ufffd"
+    return table
+
+
+def visible_in_place(text: str) -> str:
+    """``text`` with each control or bidi character replaced by *one* visible character.
+
+    For text whose offsets must stay valid (the article viewer highlights entities by offset):
+    C0 controls become their Control Pictures (``\\x1b`` shows as ␛), DEL ␡, and C1 controls, bidi
+    controls and line/paragraph separators the replacement character U+FFFD, so an override can
+    neither reverse what follows nor hide. Newlines and tabs stay.
+    """
+    return text.translate(_in_place_table())

@@ -51,10 +51,14 @@ def main(args: argparse.Namespace) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = _application()
 
+    from . import crash
     from .main_window import MainWindow
     from .settings import annotator_name, open_settings, recent_projects, set_annotator_name
 
     settings = open_settings()
+    crashed = None if screenshot else crash.previous_crash(settings)
+    if not screenshot:
+        crash.begin(settings)
     name = (getattr(args, "annotator", None) or "").strip() or annotator_name(settings)
     if not name:
         if screenshot:
@@ -75,8 +79,34 @@ def main(args: argparse.Namespace) -> int:
     if screenshot:
         return take_screenshot(window, screenshot, getattr(args, "article", None),
                                getattr(args, "sentence", None))
+    window.restore_position()
     window.show()
-    return int(app.exec())
+    if crashed is not None:
+        tell_of_crash(window, crashed)
+    try:
+        return int(app.exec())
+    finally:
+        crash.end(settings)
+
+
+def tell_of_crash(window: "object", crashed: "crash.Crash") -> None:
+    """The previous session ended unexpectedly: say so, where its log is, and what was kept."""
+    from . import messages
+    from .main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    kept = len(window.unsaved)
+    where = ("The project was reopened at the sentence you were on." if window.session.project
+             else "")
+    saved = (f" {kept} change{'s' if kept != 1 else ''} typed before it closed "
+             f"{'were' if kept != 1 else 'was'} kept and will be saved." if kept else "")
+    log = f"\n\nWhat happened is in {crashed.log}" if str(crashed.log) not in ("", ".") else ""
+    box = messages.message_box(window, messages.Icon.Warning, "Annotator closed unexpectedly",
+                               f"Annotator closed unexpectedly last time.{' ' + where if where else ''}"
+                               f"{saved}{log}", messages.Button.Ok)
+    box.setObjectName("crash_notice")
+    window.crash_notice = box  # type: ignore[attr-defined]
+    box.open()
 
 
 def take_screenshot(window: "object", out: str, article: int | None, sentence: int | None) -> int:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from annotator.project import Project
 from annotator.store import ArticleFilter, ArticleRow
+from annotator.textsafe import visible
 
 from .keys import guard_typing
 from .richtext import tooltip
@@ -144,8 +145,8 @@ class ArticleTableModel(QAbstractTableModel):
         r = self._rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (r.title, r.outlet or "", r.date or "", r.lang, str(r.n_sentences),
-                    f"{r.n_labelled}/{r.n_units}")[col]
+            return (visible(r.title), visible(r.outlet or ""), visible(r.date or ""), r.lang,
+                    str(r.n_sentences), f"{r.n_labelled}/{r.n_units}")[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
             return tooltip(r.title)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (4, 5):

@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QTextBrowser, QToolTip, QWidget
 
 from annotator.model import ENTITY_LABELS, Article, Label, Mention, Sentence, Target
+from annotator.textsafe import visible_in_place
 
 from . import entities
 
@@ -123,7 +124,8 @@ class ArticleView(QTextBrowser):
             self._utf16 = None
         doc = self._new_document()
         cursor = QTextCursor(doc)
-        cursor.insertText(text, QTextCharFormat())  # plain text: '<b>' stays '<b>'
+        # Plain text ('<b>' stays '<b>'); controls and bidi overrides shown, one for one.
+        cursor.insertText(visible_in_place(text), QTextCharFormat())
         self.setDocument(doc)
         self._set_mentions(sentences)
         self._apply_formats()

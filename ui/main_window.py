@@ -28,6 +28,7 @@ from annotator.model import GOLD_ANNOTATOR, ImportReport
 from annotator.progress import Progress
 from annotator.project import Project, ProjectError
 from annotator.store import ProjectFilesChanged, StoreError
+from annotator.textsafe import visible
 
 from . import settings as app_settings
 from . import file_dialogs
@@ -614,6 +615,17 @@ class MainWindow(QMainWindow):
         self.panel.flush()
         self.session.load_article(article_id, sentence_index)
 
+    def restore_position(self) -> bool:
+        """Go back to the article and sentence the annotator was on in this project."""
+        if self.session.project is None or self.session.path is None:
+            return False
+        where = app_settings.last_position(self.settings, self.session.path)
+        if where is None or self.session.project.article(where[0]) is None:
+            return False
+        self.articles.select_article(where[0], emit=False)
+        self.goto_article(where[0], where[1])
+        return True
+
     def goto_article_number(self, number: int, sentence: int | None = None) -> bool:
         """Open the ``number``-th article of the list (1-based) at sentence ``sentence`` (1-based)."""
         if not self.articles.select_row(number - 1, emit=False):
@@ -854,15 +866,11 @@ class MainWindow(QMainWindow):
         path = self.session.path or self.unsaved.project_path
         if not path or self._busy():
             return False
-        current = self.session.article.id if self.session.article else None
-        index = self.session.current
         self.session.close()
         if not self.open_project(path):
             return False
         self.files_problem = ""
-        if current is not None and self.session.project is not None \
-                and self.session.project.article(current) is not None:
-            self.goto_article(current, index if index >= 0 else None)
+        self.restore_position()
         self.retry_unsaved()
         self._show_unsaved()
         return True
@@ -927,11 +935,11 @@ class MainWindow(QMainWindow):
             self.title.setText("")
             self.meta.setText("")
         else:
-            self.title.setText(a.title)
+            self.title.setText(visible(a.title))
             bits = [a.outlet or "no outlet", a.date or "no date", a.lang,
                     f"{len(s.sentences)} sentences", f"{sum(len(x.mentions) for x in s.sentences)}"
                     " entities"]
-            self.meta.setText("  ·  ".join(bits))
+            self.meta.setText(visible("  ·  ".join(bits)))
             if self.articles.current_article_id() != a.id:
                 self.articles.select_article(a.id, emit=False)
             self.articles.model.refresh_article(a.id)
@@ -939,6 +947,9 @@ class MainWindow(QMainWindow):
 
     def _current_changed(self, index: int) -> None:
         self.view.set_current(index)
+        if self.persist_layout and self.session.path and self.session.article and index >= 0:
+            app_settings.remember_position(self.settings, self.session.path,
+                                           self.session.article.id, index)
         self._show_current()
         self._update_status()
 
@@ -1038,6 +1049,8 @@ class MainWindow(QMainWindow):
             self.save_layout()
             self.settings.sync()
         cancel_all_and_wait()
+        if len(self.unsaved):
+            self.retry_unsaved()  # a last try; what still fails stays kept for the next start
         self.session.close()
         super().closeEvent(event)
 

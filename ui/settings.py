@@ -45,3 +45,31 @@ def add_recent_project(settings: QSettings, path: str) -> list[str]:
 
 def remove_recent_project(settings: QSettings, path: str) -> None:
     settings.setValue("recent_projects", [p for p in recent_projects(settings) if p != path])
+
+
+def _project_key(project_path: str) -> str:
+    import hashlib
+
+    resolved = str(Path(project_path).resolve())
+    return "projects/" + hashlib.sha256(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def remember_position(settings: QSettings, project_path: str, article_id: str, index: int) -> None:
+    """Where the annotator is in a project (restored on the next start, and after a crash)."""
+    key = _project_key(project_path)
+    settings.setValue(f"{key}/path", str(Path(project_path).resolve()))
+    settings.setValue(f"{key}/article", article_id)
+    settings.setValue(f"{key}/sentence", int(index))
+    settings.sync()
+
+
+def last_position(settings: QSettings, project_path: str) -> tuple[str, int] | None:
+    key = _project_key(project_path)
+    article = str(settings.value(f"{key}/article", "") or "")
+    if not article:
+        return None
+    try:
+        index = int(settings.value(f"{key}/sentence", 0) or 0)
+    except (TypeError, ValueError):
+        index = 0
+    return article, index

@@ -272,12 +272,20 @@ def test_writers_refuse_paths_that_leave_the_output(tmp_path: Path, rel: str) ->
 def test_semeval_language_folders_stay_inside_out(tmp_path: Path) -> None:
     langs = ["../../escaped", "/abs/x", "a\x00b", "en", "EN"]
     rows = [{"text": f"Title {i}\n\nAlice met Bob in Paris on day {i}. The economy grew by {i}.",
-             "lang": lang} for i, lang in enumerate(langs)]
+             "lang": "en"} for i, _lang in enumerate(langs)]
     source = tmp_path / "odd.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     project = tmp_path / "odd.annot"
     with Project.open(project) as p:
         assert p.import_files([source], ner=False).ok
+        # Import refuses such codes now; a file from an older version (or edited by hand) may
+        # still hold them, and the export must cope.
+        with p.store.conn:
+            for (article_id,), lang in zip(p.store.conn.execute(
+                    "SELECT id FROM articles ORDER BY rowid").fetchall(), langs):
+                p.store.conn.execute("UPDATE articles SET lang = ? WHERE id = ?", (lang, article_id))
+                p.store.conn.execute("UPDATE sentences SET lang = ? WHERE article_id = ?",
+                                     (lang, article_id))
         assert set(p.languages()) == set(langs)
         for a in p.iter_articles():
             for s in p.sentences(a.id):
