@@ -13,4 +13,8 @@ echo "== import contract (annotator/ never imports Qt or ui/)"
 echo "== core tests, with PySide6/pyqtgraph/ui blocked"
 ANNOTATOR_BLOCK_QT=1 .venv/bin/python -m pytest -q -p no:cacheprovider -p no:pytest-qt tests/core
 echo "== UI tests (offscreen)"
-exec .venv/bin/python -m pytest -q -p no:cacheprovider tests/ui
+.venv/bin/python -m pytest -q -p no:cacheprovider tests/ui
+echo "== GUI tests under a real X server (Xvfb, xcb): file dialogs, a second process, geometry"
+ANNOTATOR_TEST_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" \
+  .venv/bin/python -m pytest -q -p no:cacheprovider tests/ui/test_write_safety.py \
+  tests/ui/test_layout.py tests/ui/test_import.py

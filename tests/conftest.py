@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 # Before anything imports Qt: no display needed, and never the user's settings or config.
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# ANNOTATOR_TEST_PLATFORM=xcb (under Xvfb) runs the GUI tests against a real X server instead.
+os.environ["QT_QPA_PLATFORM"] = os.environ.get("ANNOTATOR_TEST_PLATFORM", "offscreen")
 _HOME = tempfile.mkdtemp(prefix="annotator-test-home-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")

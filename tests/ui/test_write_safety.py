@@ -236,3 +236,8 @@ def test_reopening_returns_to_the_last_sentence(qtbot: QtBot, window: MainWindow
     assert w2.session.article is not None and w2.session.article.id == article.id
     assert w2.session.current == 3
     w2.close()
+
+
+def test_the_platform_is_the_one_asked_for(qapp: QApplication) -> None:
+    """The Xvfb run (ANNOTATOR_TEST_PLATFORM=xcb) must really talk to an X server."""
+    assert qapp.platformName() == os.environ["QT_QPA_PLATFORM"]
