@@ -21,7 +21,7 @@ import generate
 from generate import BigInfo, Size
 
 ROOT = Path(__file__).resolve().parent.parent
-AGREEMENT_TIMEOUT = 1200.0  # seconds; the default 1000-resample bootstrap over 1M sentences is slow
+AGREEMENT_TIMEOUT = 600.0  # seconds; the default 1000-resample bootstrap over 1M sentences is slow
 
 
 @dataclass

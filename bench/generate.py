@@ -85,7 +85,7 @@ def big_project(size: Size, cache: Path, log: Any = print) -> BigInfo:
     for stale in folder.glob("big.annot*"):
         stale.unlink()
     log(f"generating {path} ({size.articles:,} articles) ...")
-    info = _build(path, size)
+    info = build_project(path, size)
     info_file.write_text(json.dumps(asdict(info), indent=1), encoding="utf-8")
     log(f"generated {info.articles:,} articles, {info.sentences:,} sentences, "
         f"{info.mentions:,} mentions, {info.labels:,} labels in {info.seconds:.0f} s "
@@ -153,7 +153,8 @@ def _articles(size: Size, maker: TextMaker) -> Iterator[tuple[int, str, str, lis
         yield i, lang, text, spans
 
 
-def _build(path: Path, size: Size) -> BigInfo:
+def build_project(path: Path, size: Size) -> BigInfo:
+    """Write a new project file at ``path`` with ``size.articles`` generated articles."""
     started = time.perf_counter()
     with Project.open(path) as p:
         frames = p.codebook.frame_ids
