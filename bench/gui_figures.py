@@ -20,7 +20,6 @@ import generate
 from figures import Context, Figure, python_env
 
 WINDOW_SIZE = (1600, 1000)
-COLD_RUNS = 3
 
 
 def gui_env(ctx: Context) -> dict[str, str]:
@@ -99,7 +98,8 @@ def job_gui_open(ctx: Context) -> list[Figure]:
     figures: list[Figure] = []
     why_not = None if ctx.cold else "--warm-only given"
     cold: dict[str, list[float]] = {"empty": [], "big": []}
-    for _ in range(COLD_RUNS):  # alternating, so both see the same machine
+    runs = 1 if ctx.size.name == "smoke" else 3
+    for _ in range(runs if ctx.cold else 0):  # alternating, so both see the same machine
         for label, project in (("empty", empty), ("big", big)):
             if why_not is None:
                 why_not = drop_caches()
@@ -108,20 +108,20 @@ def job_gui_open(ctx: Context) -> list[Figure]:
     warm: dict[str, list[float]] = {}
     for label, project in (("empty", empty), ("big", big)):
         _open_once(ctx, project)  # warms the page cache and Python's bytecode cache
-        warm[label] = sorted(_open_once(ctx, project) for _ in range(3))
+        warm[label] = sorted(_open_once(ctx, project) for _ in range(runs))
     for label in ("empty", "big"):
-        runs = warm[label]
-        figures.append(Figure(f"open_{label}_warm", statistics.median(runs), "s",
-                              f"fresh process to first paint, median of 3 "
-                              f"({runs[0]:.2f}-{runs[-1]:.2f} s)"))
+        times = warm[label]
+        figures.append(Figure(f"open_{label}_warm", statistics.median(times), "s",
+                              f"fresh process to first paint, median of {len(times)} "
+                              f"({times[0]:.2f}-{times[-1]:.2f} s)"))
     figures.append(Figure("open_over_empty_warm", statistics.median(warm["big"])
                           - statistics.median(warm["empty"]), "s", "big minus empty", "<= 1"))
     medians = {k: statistics.median(v) for k, v in cold.items() if v}
     for label in ("empty", "big"):
-        runs = sorted(cold[label])
+        times = sorted(cold[label])
         figures.append(Figure(f"open_{label}_cold", medians.get(label), "s",
-                              f"page cache dropped first, median of {len(runs)} "
-                              f"({runs[0]:.2f}-{runs[-1]:.2f} s)" if runs
+                              f"page cache dropped first, median of {len(times)} "
+                              f"({times[0]:.2f}-{times[-1]:.2f} s)" if times
                               else f"warm only ({why_not})"))
     over = medians["big"] - medians["empty"] if len(medians) == 2 else None
     figures.append(Figure("open_over_empty_cold", over, "s", "big minus empty" if over is not None
