@@ -1,0 +1,226 @@
+"""The GUI figures of ``bench/run.py`` (offscreen Qt): open to first paint, article switch, import stall.
+
+``python bench/gui_figures.py open PROJECT`` is the fresh process the open figure times: it starts
+the app as ``annotator gui PROJECT`` does and prints the monotonic clock once the main window,
+with the project open, has painted its first frame.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import generate
+from figures import Context, Figure, python_env
+
+WINDOW_SIZE = (1600, 1000)
+
+
+def gui_env(ctx: Context) -> dict[str, str]:
+    env = python_env()
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["ANNOTATOR_SETTINGS_DIR"] = str(ctx.work / "gui-settings")  # never the user's settings
+    return env
+
+
+def _setup_in_process(ctx: Context) -> None:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ["ANNOTATOR_SETTINGS_DIR"] = str(ctx.work / "gui-settings")
+
+
+# -- open: a fresh process to first paint -------------------------------------------------------
+
+def probe_open(project: str) -> int:
+    """Run the app on ``project`` like ``annotator gui``; print the time of its first frame."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    from ui import app as ui_app
+    from ui.main_window import MainWindow
+
+    qapp = ui_app._application()
+    painted: dict[str, float] = {}
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+            if not painted and event.type() == QEvent.Type.Paint and isinstance(obj, QWidget):
+                window = obj.window()
+                if isinstance(window, MainWindow) and window.session.project is not None:
+                    painted["first"] = time.monotonic()
+                    # The frame is done when the paint sweep returns to the event loop.
+                    QTimer.singleShot(0, lambda: (painted.setdefault("frame", time.monotonic()),
+                                                  window.close(), qapp.quit()))
+            return False
+
+    watcher = FirstPaint()
+    qapp.installEventFilter(watcher)
+    args = argparse.Namespace(project=project, annotator="bench", screenshot=None, article=None,
+                              sentence=None)
+    QTimer.singleShot(120_000, qapp.quit)  # never hang a benchmark run
+    rc = ui_app.main(args)
+    if "frame" not in painted:
+        print(f"the main window never painted (exit {rc})", file=sys.stderr)
+        return 1
+    print(json.dumps(painted))
+    return 0
+
+
+def _open_once(ctx: Context, project: str) -> float:
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, __file__, "open", project], env=gui_env(ctx),
+                          capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"open probe failed on {project}: {done.stderr.strip()[-500:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])["frame"] - started
+
+
+def drop_caches() -> str | None:
+    """Empty the page cache; returns why not when it cannot (not root, no /proc/sys)."""
+    if os.geteuid() != 0:
+        return "not root"
+    try:
+        os.sync()
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError as exc:
+        return f"cannot drop caches: {exc}"
+    return None
+
+
+def job_gui_open(ctx: Context) -> list[Figure]:
+    big = ctx.big().path
+    empty = str(generate.empty_project(ctx.cache))
+    figures: list[Figure] = []
+    why_not = None if ctx.cold else "--warm-only given"
+    cold: dict[str, list[float]] = {"empty": [], "big": []}
+    runs = 1 if ctx.size.name == "smoke" else 3
+    for _ in range(runs if ctx.cold else 0):  # alternating, so both see the same machine
+        for label, project in (("empty", empty), ("big", big)):
+            if why_not is None:
+                why_not = drop_caches()
+            if why_not is None:
+                cold[label].append(_open_once(ctx, project))
+    warm: dict[str, list[float]] = {}
+    for label, project in (("empty", empty), ("big", big)):
+        _open_once(ctx, project)  # warms the page cache and Python's bytecode cache
+        warm[label] = sorted(_open_once(ctx, project) for _ in range(runs))
+    for label in ("empty", "big"):
+        times = warm[label]
+        figures.append(Figure(f"open_{label}_warm", statistics.median(times), "s",
+                              f"fresh process to first paint, median of {len(times)} "
+                              f"({times[0]:.2f}-{times[-1]:.2f} s)"))
+    figures.append(Figure("open_over_empty_warm", statistics.median(warm["big"])
+                          - statistics.median(warm["empty"]), "s", "big minus empty", "<= 1"))
+    medians = {k: statistics.median(v) for k, v in cold.items() if v}
+    for label in ("empty", "big"):
+        times = sorted(cold[label])
+        figures.append(Figure(f"open_{label}_cold", medians.get(label), "s",
+                              f"page cache dropped first, median of {len(times)} "
+                              f"({times[0]:.2f}-{times[-1]:.2f} s)" if times
+                              else f"warm only ({why_not})"))
+    over = medians["big"] - medians["empty"] if len(medians) == 2 else None
+    figures.append(Figure("open_over_empty_cold", over, "s", "big minus empty" if over is not None
+                          else f"warm only ({why_not})", "<= 1"))
+    return figures
+
+
+# -- in-process figures ---------------------------------------------------------------------------
+
+def _window(ctx: Context, project: str) -> Any:
+    _setup_in_process(ctx)
+    from PySide6.QtWidgets import QApplication
+
+    from ui import app as ui_app
+    from ui.main_window import MainWindow
+    from ui.settings import open_settings
+
+    ui_app._application()
+    settings = open_settings()
+    settings.clear()
+    window = MainWindow(settings, "alice", restore_layout=False)
+    window.persist_layout = False
+    if not window.open_project(project):
+        raise RuntimeError(f"the window could not open {project}")
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    for _ in range(3):
+        QApplication.processEvents()
+    return window
+
+
+def job_gui_switch(ctx: Context) -> list[Figure]:
+    """Switch between the two 200-sentence, 60-entity articles; time load + layout + paint."""
+    from PySide6.QtWidgets import QApplication
+
+    big = ctx.big()
+    window = _window(ctx, big.path)
+    a, b = big.long_articles
+    window.goto_article(a)
+    QApplication.processEvents()
+    times = []
+    for k in range(ctx.size.switches):
+        started = time.perf_counter()
+        window.goto_article(b if k % 2 == 0 else a)
+        QApplication.processEvents()  # the posted layout and paint events
+        QApplication.processEvents()
+        times.append(time.perf_counter() - started)
+    shown = window.session.sentences
+    entities = sum(len(s.mentions) for s in shown)
+    window.close()
+    times.sort()
+    detail = f"{len(times)} switches, article of {len(shown)} sentences / {entities} entities"
+    return [Figure("switch_p50", statistics.median(times) * 1000, "ms", detail),
+            Figure("switch_p99", times[min(len(times) - 1, round(0.99 * len(times)))] * 1000, "ms",
+                   f"max {times[-1] * 1000:.0f} ms")]
+
+
+def job_gui_stall(ctx: Context) -> list[Figure]:
+    """The longest gap of a 10 ms QTimer while MainWindow.import_files runs in the background."""
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    corpus = generate.short_texts(ctx.size, ctx.cache, ctx.size.stall_texts)
+    window = _window(ctx, str(ctx.scratch()))
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    loop = QEventLoop()
+    reports: list[Any] = []
+    window.import_finished.connect(lambda r: (reports.append(r), loop.quit()))
+    timer.start()
+    started = time.perf_counter()
+    ticks.append(started)
+    task = window.import_files([str(corpus)], ner=False)
+    if task is None:
+        raise RuntimeError("MainWindow.import_files did not start")
+    QTimer.singleShot(600_000, loop.quit)
+    loop.exec()
+    ended = time.perf_counter()
+    ticks.append(ended)
+    timer.stop()
+    for _ in range(3):
+        QApplication.processEvents()
+    window.close()
+    report = reports[0] if reports else None
+    if report is None or not report.ok:
+        raise RuntimeError(f"the background import failed: {report}")
+    gaps = sorted(b - a for a, b in zip(ticks, ticks[1:]))
+    return [Figure("import_stall_max", gaps[-1] * 1000, "ms",
+                   f"10 ms timer, {len(gaps)} ticks while {report.articles_added:,} texts imported "
+                   f"(no NER) into {Path(ctx.scratch()).name} in {ended - started:.1f} s; "
+                   f"p99 gap {gaps[min(len(gaps) - 1, round(0.99 * len(gaps)))] * 1000:.0f} ms")]
+
+
+JOBS = {"gui_open": job_gui_open, "gui_switch": job_gui_switch, "gui_stall": job_gui_stall}
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "open":
+        sys.exit(probe_open(sys.argv[2]))
+    sys.exit(f"usage: {sys.argv[0]} open PROJECT")
