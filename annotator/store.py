@@ -160,19 +160,21 @@ class _Connection(sqlite3.Connection):
     path = ""
 
     def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:  # type: ignore[override]
+        writing = self.in_transaction  # before: an error may end the transaction
         try:
             return super().execute(sql, parameters)
         except sqlite3.DatabaseError as exc:
-            mapped = store_error(exc, self.path, writing=self.in_transaction)
+            mapped = store_error(exc, self.path, writing=writing)
             if mapped is None:
                 raise
             raise mapped from exc
 
     def executemany(self, sql: str, parameters: Any) -> sqlite3.Cursor:  # type: ignore[override]
+        writing = self.in_transaction  # before: an error may end the transaction
         try:
             return super().executemany(sql, parameters)
         except sqlite3.DatabaseError as exc:
-            mapped = store_error(exc, self.path, writing=self.in_transaction)
+            mapped = store_error(exc, self.path, writing=writing)
             if mapped is None:
                 raise
             raise mapped from exc
