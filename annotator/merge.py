@@ -51,6 +51,8 @@ class MergeSource(Protocol):
 
     def __iter__(self) -> Iterator[SourceArticle]: ...
 
+    def late_issues(self) -> list[str]: ...
+
     def close(self) -> None: ...
 
 
@@ -83,6 +85,14 @@ class ProjectSource:
                 labels=self.store.labels(article_id=article.id),
                 mentions=self.store.mentions(article.id),
             )
+
+    def late_issues(self) -> list[str]:
+        """Read immutable (nobody had it open), but someone opened it for writing meanwhile:
+        what was read may be stale. Merging is idempotent, so merging again makes sure."""
+        if self.store.immutable and os.path.exists(self.name + "-wal"):
+            return [f"{self.name} was opened by another program during the merge; merge it again"
+                    " to be sure every change in it was read"]
+        return []
 
     def close(self) -> None:
         self.store.close()
@@ -182,6 +192,9 @@ class JsonlSource:
 
     def __iter__(self) -> Iterator[SourceArticle]:
         return iter(list(self._articles.values()))
+
+    def late_issues(self) -> list[str]:
+        return []
 
     def close(self) -> None:
         pass
@@ -610,6 +623,7 @@ def merge_source(
             prog.update(report.articles_seen, total, item.article.title[:40])
     except Cancelled:
         report.cancelled = True
+    report.issues += source.late_issues()
     report.seconds = time.perf_counter() - started
     return report
 

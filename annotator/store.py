@@ -249,6 +249,7 @@ class Store:
                  before_upgrade: Callable[["Store", int], None] | None = None) -> None:
         self.path = str(path)
         self.readonly = readonly
+        self.immutable = False
         self._annotator_ids: dict[str, int] = {}
         self._uncommitted: list[str] = []  # annotators created in the open transaction
         self._depth = 0
@@ -262,7 +263,11 @@ class Store:
             if header is not None:
                 check_header(header, self.path, create and not readonly)
             if readonly:
-                self.conn = connect(file_uri(self.path, mode="ro"), self.path, uri=True)
+                # Nobody has the file open when it has no -wal: read it immutable, which takes no
+                # lock and creates no -wal/-shm beside it (mode=ro alone would, and leave them).
+                self.immutable = not os.path.exists(self.path + "-wal")
+                params = {"mode": "ro", **({"immutable": "1"} if self.immutable else {})}
+                self.conn = connect(file_uri(self.path, **params), self.path, uri=True)
             else:
                 self.conn = connect(self.path, self.path)
         except SchemaError as exc:
@@ -427,9 +432,12 @@ class Store:
         self._before_write()
         try:
             # A backup file is never written after it is made: immutable, nothing created beside it.
+            header = probe(source)
+            if header is None:
+                raise NotAProject(f"{source}: no such backup")
+            check_header(header, source, create=False)
             src = connect(file_uri(source, mode="ro", immutable="1"), source, uri=True)
             try:
-                check_header(read_header(src), source, create=False)
                 check = src.execute("PRAGMA quick_check").fetchone()[0]
                 if check != "ok":
                     raise DamagedProject(f"the backup {source} is damaged ({check}); nothing "
