@@ -141,13 +141,16 @@ class Header:
 
 
 def read_header(conn: sqlite3.Connection) -> Header:
-    """Read the identifying fields through ``conn`` (only reads: nothing is written)."""
-    return Header(
-        user_version=int(conn.execute("PRAGMA user_version").fetchone()[0]),
-        application_id=int(conn.execute("PRAGMA application_id").fetchone()[0]),
-        tables=frozenset(r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")),
-    )
+    """Read the identifying fields through ``conn`` (only reads: nothing is written).
+
+    One statement, so one snapshot: read one by one, another process's commit in between could
+    show the tables of a new project without its version."""
+    version, app_id, names = conn.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version),"
+        " (SELECT application_id FROM pragma_application_id),"
+        " (SELECT group_concat(name, char(10)) FROM sqlite_master WHERE type = 'table')"
+    ).fetchone()
+    return Header(int(version), int(app_id), frozenset(names.split("\n")) if names else frozenset())
 
 
 def check_header(header: Header, path: str, create: bool) -> None:

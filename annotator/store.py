@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .errors import ProjectError
 from .model import GOLD_ANNOTATOR, STANCE_VALUES, Article, Label, Mention, Sentence, Target
-from .schema import SCHEMA_VERSION, Header, SchemaError, check_header, migrate, read_header
+from .schema import APPLICATION_ID, SCHEMA_VERSION, TABLES, Header, SchemaError, check_header, migrate, read_header
 
 # Primary key columns of the tables whose rows the event log can restore (undo/redo).
 _KEYS: dict[str, tuple[str, ...]] = {
@@ -159,25 +159,21 @@ class _Connection(sqlite3.Connection):
 
     path = ""
 
-    def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:  # type: ignore[override]
+    def _mapped(self, run: Callable[[], sqlite3.Cursor]) -> sqlite3.Cursor:
         writing = self.in_transaction  # before: an error may end the transaction
         try:
-            return super().execute(sql, parameters)
+            return run()
         except sqlite3.DatabaseError as exc:
             mapped = store_error(exc, self.path, writing=writing)
             if mapped is None:
                 raise
             raise mapped from exc
 
+    def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:  # type: ignore[override]
+        return self._mapped(lambda: super(_Connection, self).execute(sql, parameters))
+
     def executemany(self, sql: str, parameters: Any) -> sqlite3.Cursor:  # type: ignore[override]
-        writing = self.in_transaction  # before: an error may end the transaction
-        try:
-            return super().executemany(sql, parameters)
-        except sqlite3.DatabaseError as exc:
-            mapped = store_error(exc, self.path, writing=writing)
-            if mapped is None:
-                raise
-            raise mapped from exc
+        return self._mapped(lambda: super(_Connection, self).executemany(sql, parameters))
 
 
 def connect(target: str, path: str, uri: bool = False) -> _Connection:
@@ -211,12 +207,49 @@ def probe(path: str | os.PathLike[str]) -> Header | None:
         return None
     if stat.S_ISDIR(st.st_mode):
         raise NotAProject(f"{name} is a folder, not a project file")
-    wal = os.path.exists(name + "-wal")
-    if st.st_size == 0 and not wal:
-        return Header(0, 0, frozenset())
+    previous: object = None
+    for attempt in range(4):
+        wal = os.path.exists(name + "-wal")
+        if st.st_size == 0 and not wal:
+            return Header(0, 0, frozenset())
+        immutable = not wal and attempt < 3
+        result: Header | NotAProject
+        try:
+            result = _read_probe(name, immutable)
+        except NotAProject as exc:
+            result = exc
+        # An immutable read takes no lock, so a process writing the file at that moment (say,
+        # creating this very project) can show it half-written. A whole current project cannot
+        # come out of that; anything else is trusted only when read twice the same.
+        if not immutable or _whole_project(result) or _same(result, previous):
+            break
+        previous = result
+        time.sleep(0.03)
+        try:
+            st = os.stat(name)
+        except FileNotFoundError:
+            return None
+    if isinstance(result, NotAProject):
+        raise result
+    return result
+
+
+def _whole_project(result: object) -> bool:
+    return (isinstance(result, Header) and result.user_version == SCHEMA_VERSION
+            and result.application_id == APPLICATION_ID
+            and TABLES[SCHEMA_VERSION] <= result.tables)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, NotAProject) and isinstance(b, NotAProject):
+        return str(a) == str(b)
+    return isinstance(a, Header) and a == b
+
+
+def _read_probe(name: str, immutable: bool) -> Header:
     try:
-        conn = connect(file_uri(name, mode="ro", **({} if wal else {"immutable": "1"})), name,
-                       uri=True)
+        conn = connect(file_uri(name, mode="ro", **({"immutable": "1"} if immutable else {})),
+                       name, uri=True)
         try:
             return read_header(conn)
         finally:
@@ -283,7 +316,8 @@ class Store:
         try:
             # Read again through this connection before anything that writes: the file may have
             # changed since the probe, and journal_mode=WAL rewrites header bytes 18-19.
-            header = read_header(conn)
+            # (Polled: two processes opening a new file at once can find each other busy.)
+            header = self._poll(lambda: read_header(conn))
             check_header(header, self.path, create and not self.readonly)
             if self.readonly:
                 if header.user_version < SCHEMA_VERSION:  # upgrade a copy in memory, never the file
@@ -296,7 +330,7 @@ class Store:
                 self.wal = False
                 return
             conn.execute("PRAGMA foreign_keys = ON")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self._poll(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
             conn.execute("PRAGMA synchronous = FULL")
             hook = (lambda version: before_upgrade(self, version)) if before_upgrade else None
             migrate(conn, self.path, self.transaction, create=create, before_upgrade=hook)
@@ -326,19 +360,23 @@ class Store:
         conn = self.conn
         conn.execute("PRAGMA busy_timeout = 0")
         try:
-            deadline = time.monotonic() + BUSY_WAIT
-            pause = 0.001
-            while True:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    return
-                except ProjectBusy:
-                    if time.monotonic() > deadline:
-                        raise
-                time.sleep(pause * (0.5 + random.random()))
-                pause = min(pause * 1.5, 0.02)
+            self._poll(lambda: conn.execute("BEGIN IMMEDIATE"))
         finally:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+
+    @staticmethod
+    def _poll(step: Callable[[], Any]) -> Any:
+        """Run ``step`` until it is not :class:`ProjectBusy`, for up to :data:`BUSY_WAIT` s."""
+        deadline = time.monotonic() + BUSY_WAIT
+        pause = 0.001
+        while True:
+            try:
+                return step()
+            except ProjectBusy:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 1.5, 0.02)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
