@@ -117,6 +117,36 @@ def cmd_targets(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    with Project.open(args.project, create=False) as p:
+        made = p.backup_now()
+    print(f"backup made: {made.path} ({made.size} bytes, verified)")
+    return EXIT_OK
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    from .backup import backup_folder, list_backups
+
+    found = list_backups(args.project)
+    if args.json:
+        _print_json([b.as_dict() for b in found])
+        return EXIT_OK
+    if not found:
+        print(f"no backups of {args.project} (they go in {backup_folder(args.project)})")
+    for b in found:
+        print(f"{b.taken:%Y-%m-%d %H:%M:%S}  {b.size:>12,} bytes  {b.path.name}"
+              + (f"  ({b.reason})" if b.reason else ""))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    with Project.open(args.project, create=False) as p:
+        safety = p.restore_backup(args.backup)
+    print(f"{args.project} restored from {args.backup}; its state before the restore is in "
+          f"{safety.path}")
+    return EXIT_OK
+
+
 def run_ui(module: str, args: argparse.Namespace) -> int:
     """Run ``module.main(args)`` from the Qt app (``ui``).
 
@@ -171,6 +201,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("targets", cmd_targets, "list the canonical targets with their aliases")
     p.add_argument("project")
     p.add_argument("--json", action="store_true")
+
+    p = add("backup", cmd_backup, "make a verified backup of the project now")
+    p.add_argument("project")
+
+    p = add("backups", cmd_backups, "list the project's backups, newest first")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true")
+
+    p = add("restore", cmd_restore,
+            "replace the project with a backup (the current state is backed up first)")
+    p.add_argument("project")
+    p.add_argument("backup", help="a backup file, or its name as 'annotator backups' lists it")
 
     p = add("gui", cmd_gui, "open the desktop app")
     p.add_argument("project", nargs="?", default=None)

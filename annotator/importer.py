@@ -68,7 +68,11 @@ class Importer:
         report.files = len(files)
         sizes = [f.stat().st_size or 1 for f in files]
         prog.update(0, sum(sizes), "starting")
+        if self.project.maybe_backup_quietly() is None and self.project.backup_error:
+            report.issues.append(ImportIssue(self.store.path, None, "no backup was made before "
+                                             f"the import: {self.project.backup_error}"))
         resolver = TargetResolver(self.store.targets()) if ner else None
+        self._seen_version = self.store.data_version()
         seen: dict[str, str] = {}  # article id -> where this import first read it
         done_bytes = 0
         pending: list[RawArticle] = []
@@ -103,6 +107,11 @@ class Importer:
             prog.update(done_bytes, None, "done")
         except Cancelled:
             report.cancelled = True
+        except StoreError as exc:
+            # The project file itself failed (disk full, read-only, ...): no article would go in,
+            # so stop at once with one message that says what is kept.
+            raise type(exc)(f"{exc} The import stopped; {report.articles_added} articles "
+                            "imported before are saved.") from exc
         report.seconds = time.perf_counter() - started
         return report
 
@@ -138,6 +147,11 @@ class Importer:
         found: list[list[Mention]] = [[] for _ in prepared]
         if ner and prepared:
             found = find_entities_batch([(a.text, a.lang) for _, a, _ in prepared])
+        if resolver is not None and self.store.data_version() != self._seen_version:
+            # Another process changed the project (e.g. merged or renamed targets): the
+            # resolver's targets may be stale, and writing them back would undo that change.
+            self._seen_version = self.store.data_version()
+            resolver = TargetResolver(self.store.targets())
         for (raw, article, sentences), mentions in zip(prepared, found):
             try:
                 with self.store.transaction():

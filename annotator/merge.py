@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -56,29 +54,24 @@ class MergeSource(Protocol):
 
     def __iter__(self) -> Iterator[SourceArticle]: ...
 
+    def late_issues(self) -> list[str]: ...
+
     def close(self) -> None: ...
 
 
 class ProjectSource:
-    """Another project file, read through its own store."""
+    """Another project file, read in place through a read-only connection.
+
+    Never opened for writing (that would switch it to WAL and upgrade an older schema, changing
+    another annotator's file) and never copied (a killed merge would leave the copy behind).
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.name = str(path)
         self.issues: list[str] = []
-        # Read a snapshot, never the file itself: opening it through Store would switch it to WAL
-        # and upgrade an older schema, changing another annotator's file on disk.
-        self._tmp = tempfile.TemporaryDirectory(prefix="annotator-merge-")
-        snapshot = os.path.join(self._tmp.name, "other.annot")
         try:
-            src = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                with sqlite3.connect(snapshot) as dst:
-                    src.backup(dst)
-            finally:
-                src.close()
-            self.store = Store(snapshot)
-        except (sqlite3.DatabaseError, StoreError) as exc:
-            self._tmp.cleanup()
+            self.store = Store(path, readonly=True)
+        except StoreError as exc:
             raise MergeError(f"{path}: {exc}") from exc
 
     def targets(self) -> dict[int, Target]:
@@ -96,9 +89,16 @@ class ProjectSource:
                 mentions=self.store.mentions(article.id),
             )
 
+    def late_issues(self) -> list[str]:
+        """Read immutable (nobody had it open), but someone opened it for writing meanwhile:
+        what was read may be stale. Merging is idempotent, so merging again makes sure."""
+        if self.store.immutable and os.path.exists(self.name + "-wal"):
+            return [f"{self.name} was opened by another program during the merge; merge it again"
+                    " to be sure every change in it was read"]
+        return []
+
     def close(self) -> None:
         self.store.close()
-        self._tmp.cleanup()
 
 
 def _read_reporting(read: Callable[[Path], Any], path: Path, issues: list[str]) -> Iterator[Any]:
@@ -204,6 +204,9 @@ class JsonlSource:
     def __iter__(self) -> Iterator[SourceArticle]:
         return iter(list(self._articles.values()))
 
+    def late_issues(self) -> list[str]:
+        return []
+
     def close(self) -> None:
         pass
 
@@ -216,15 +219,17 @@ def open_source(path: str | os.PathLike[str]) -> MergeSource:
     p = Path(path)
     if not p.is_file():
         raise MergeError(f"{p}: no such file")
-    with p.open("rb") as f:
-        head = f.read(16)
-    if head.startswith(b"SQLite format 3"):
-        return ProjectSource(p)
     entry = reader_for(p)
     if entry is not None and entry.name in NATIVE_READERS:
         return JsonlSource(p, entry.read)
-    raise MergeError(f"{p}: neither a project file nor a native JSONL export"
-                     " (annotator export --format jsonl or articles)")
+    # Anything else must be a project file. Its header is read by SQLite, never with open():
+    # this process may have that file open in SQLite, and closing a plain descriptor of it
+    # would drop SQLite's locks (see annotator.store.probe).
+    try:
+        return ProjectSource(p)
+    except MergeError as exc:
+        raise MergeError(f"{p}: neither a project file nor a native JSONL export"
+                         f" (annotator export --format jsonl or articles): {exc.__cause__}") from exc
 
 
 # -- the report ---------------------------------------------------------------------------------------
@@ -361,7 +366,19 @@ class _Merger:
         self.their_targets = source.targets()
         self.target_map: dict[int, int] = {}  # their target id -> ours
         self.ours: list[Target] = store.targets()
+        self._seen_version = store.data_version()
         self._pending_ids: dict[str, int] = {}
+
+    def _refresh_if_changed(self) -> None:
+        """Another process wrote the project since: read our targets again (one may have been
+        merged away or renamed), and drop mappings to targets that are gone."""
+        version = self.store.data_version()
+        if version == self._seen_version:
+            return
+        self._seen_version = version
+        self.ours = self.store.targets()
+        alive = {t.id for t in self.ours}
+        self.target_map = {k: v for k, v in self.target_map.items() if v in alive}
 
     # Ids for rows created inside one article's transaction (next_id only sees written rows).
     def _new_id(self, table: str) -> int:
@@ -433,6 +450,7 @@ class _Merger:
         created: list[int] = []
         try:
             with self.store.transaction():
+                self._refresh_if_changed()
                 self._pending_ids.clear()
                 self._merge_article(item, created)
         except StoreError:
@@ -621,6 +639,7 @@ def merge_source(
             prog.update(report.articles_seen, total, item.article.title[:40])
     except Cancelled:
         report.cancelled = True
+    report.issues += source.late_issues()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -643,7 +662,11 @@ def merge_project(
         raise MergeError("cannot merge a project into itself")
     source = open_source(other_path)
     try:
-        return merge_source(project.store, source, set(project.codebook.frame_ids), progress,
-                            add_articles, project.prepare_article)
+        project.maybe_backup_quietly()
+        report = merge_source(project.store, source, set(project.codebook.frame_ids), progress,
+                              add_articles, project.prepare_article)
+        if project.backup_error:
+            report.issues.insert(0, f"no backup was made before the merge: {project.backup_error}")
+        return report
     finally:
         source.close()

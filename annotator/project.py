@@ -1,10 +1,14 @@
 """The public Python API: a project file with its articles, targets, labels and history."""
 from __future__ import annotations
 
+import functools
+import logging
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
+from . import backup
+from .backup import Backup
 from .codebooks import Codebook, CodebookError, load_codebook
 from .errors import ProjectError
 from .ingest import RawArticle
@@ -32,6 +36,28 @@ from .store import (
 
 DEFAULT_CODEBOOK = "pfc"
 
+log = logging.getLogger("annotator")
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _writes(method: _F) -> _F:
+    """Run a read-then-write edit in one write transaction (``BEGIN IMMEDIATE``), so what it
+    read (before-images, the next free id) cannot be changed by another process before it writes."""
+    @functools.wraps(method)
+    def wrapper(self: "Project", *args: Any, **kwargs: Any) -> Any:
+        with self.store.transaction():
+            return method(self, *args, **kwargs)
+    return wrapper  # type: ignore[return-value]
+
+
+def _backup_before_upgrade(store: Store, version: int) -> None:
+    try:
+        backup.make_backup(store, reason=f"before-upgrade-v{version}")
+    except StoreError as exc:
+        raise StoreError(f"{store.path} needs an upgrade of its schema (version {version}), but "
+                         f"no backup could be made first, so it was not upgraded: {exc}") from exc
+
 
 class Project:
     """One project file. Use :meth:`open`; also a context manager.
@@ -43,16 +69,22 @@ class Project:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._codebook: Codebook | None = None
+        #: Why the last automatic backup failed (None: it did not fail).
+        self.backup_error: str | None = None
 
     # -- opening -----------------------------------------------------------------------------------
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], codebook: str | None = None, *,
-             create: bool = True) -> "Project":
+             create: bool = True, backup: bool = False) -> "Project":
         """Open ``path``, creating the project file if missing (unless ``create`` is false).
 
         ``codebook`` (a built-in name or a JSON file) is recorded in a new project; given for an
-        existing one it replaces the recorded codebook.
+        existing one it replaces the recorded codebook. A zero-length file becomes a project only
+        with ``create``; anything else that is not a project is refused unchanged
+        (:class:`~annotator.store.NotAProject`, also a :class:`ProjectError`). ``backup``: make
+        an automatic backup now if the last is older than the interval (see :meth:`maybe_backup`);
+        a failure to do so is kept in :attr:`backup_error` and logged, not raised.
         """
         where = Path(path)
         if where.is_dir():
@@ -65,12 +97,24 @@ class Project:
                 raise ProjectError(f"cannot create {path}: the folder "
                                    f"{where.absolute().parent} does not exist")
         try:
-            store = Store(path)
+            store = Store(path, create=create, before_upgrade=_backup_before_upgrade)
         except StoreError as exc:
+            if isinstance(exc, ProjectError):
+                raise
             raise ProjectError(str(exc)) from exc
         project = cls(store)
-        if codebook is not None or store.get_meta("codebook") is None:
-            project.set_codebook(codebook or DEFAULT_CODEBOOK)
+        try:
+            if codebook is not None:
+                project.set_codebook(codebook)
+            elif store.get_meta("codebook") is None:
+                with store.transaction():  # two processes creating one project: one codebook
+                    if store.get_meta("codebook") is None:
+                        project.set_codebook(DEFAULT_CODEBOOK)
+            if backup:
+                project.maybe_backup_quietly()
+        except BaseException:
+            store.close()
+            raise
         return project
 
     def close(self) -> None:
@@ -92,6 +136,40 @@ class Project:
         process dropped (see ``annotator.fileguard``)."""
         self.store.check_files()
 
+    # -- backups (annotator/backup.py) --------------------------------------------------------------
+
+    def backup_now(self) -> Backup:
+        """Make a verified backup now (raises :class:`StoreError`, leaving nothing, on failure)."""
+        return backup.make_backup(self.store)
+
+    def maybe_backup(self, interval: float = backup.DEFAULT_INTERVAL) -> Backup | None:
+        """A backup if the newest is older than ``interval`` seconds and this session has written
+        since its last one (or it is the first call); cheap otherwise: call it from a timer."""
+        return backup.maybe_backup(self.store, interval)
+
+    def maybe_backup_quietly(self, interval: float = backup.DEFAULT_INTERVAL) -> Backup | None:
+        """:meth:`maybe_backup` for automatic callers: a failure is kept in
+        :attr:`backup_error` and logged (shown on stderr by the command line), not raised."""
+        try:
+            made = self.maybe_backup(interval)
+        except StoreError as exc:
+            self.backup_error = str(exc)
+            log.warning("warning: %s", exc)
+            return None
+        self.backup_error = None
+        return made
+
+    def list_backups(self) -> list[Backup]:
+        """This project's backups, newest first."""
+        return backup.list_backups(self.path)
+
+    def restore_backup(self, path: str | os.PathLike[str]) -> Backup:
+        """Replace the project's content with a backup (a path, or a name from
+        :meth:`list_backups`). The current state is backed up first; that backup is returned."""
+        safety = backup.restore(self.store, path)
+        self._codebook = None
+        return safety
+
     # -- codebook ----------------------------------------------------------------------------------
 
     @property
@@ -101,6 +179,7 @@ class Project:
             self._codebook = Codebook.from_json(text) if text else load_codebook(DEFAULT_CODEBOOK)
         return self._codebook
 
+    @_writes
     def set_codebook(self, name_or_path: str) -> Codebook:
         try:
             codebook = load_codebook(name_or_path)
@@ -212,6 +291,7 @@ class Project:
         order = list(by_id)
         return sorted(set(out), key=order.index)
 
+    @_writes
     def set_label(
         self,
         sentence_id: int,
@@ -327,6 +407,7 @@ class Project:
             raise ProjectError(f"no mention with id {mention_id}")
         return Change("mentions", {"id": mention_id}, before, {**before, **updates})
 
+    @_writes
     def add_mention(self, article_id: str, start: int, end: int, label: str, annotator: str,
                     target_id: int | None = None) -> Mention:
         article = self.store.article(article_id)
@@ -348,12 +429,14 @@ class Project:
         assert m is not None
         return m
 
+    @_writes
     def relabel_mention(self, mention_id: int, label: str, annotator: str) -> None:
         if label not in ENTITY_LABELS:
             raise ProjectError(f"label {label!r} is not one of {', '.join(ENTITY_LABELS)}")
         change = self._mention_change(mention_id, label=label, origin=f"annotator:{annotator}")
         self.store.apply(annotator, "relabel_mention", [change], summary=f"relabel as {label}")
 
+    @_writes
     def remove_mention(self, mention_id: int, annotator: str) -> None:
         before = self.store.mention_row(mention_id)
         if before is None:
@@ -362,6 +445,7 @@ class Project:
                          [Change("mentions", {"id": mention_id}, before, None)],
                          summary=f"remove '{before['text']}'")
 
+    @_writes
     def link_mention(self, mention_id: int, target_id: int | None, annotator: str) -> None:
         """Link a mention to a target (None unlinks); the mention's text becomes an alias."""
         changes = [self._mention_change(mention_id, target_id=target_id)]
@@ -373,6 +457,7 @@ class Project:
                 changes.append(Change("target_aliases", key, None, dict(key)))
         self.store.apply(annotator, "link_mention", changes, summary=f"link to {target_id}")
 
+    @_writes
     def create_target(self, name: str, kind: str, annotator: str,
                       aliases: Iterable[str] = ()) -> Target:
         if kind not in ENTITY_LABELS:
@@ -390,6 +475,7 @@ class Project:
         assert t is not None
         return t
 
+    @_writes
     def rename_target(self, target_id: int, name: str, annotator: str) -> None:
         before = self.store.target_row(target_id)
         if before is None:
@@ -398,6 +484,7 @@ class Project:
                          [Change("targets", {"id": target_id}, before, {**before, "name": name})],
                          summary=f"rename to '{name}'")
 
+    @_writes
     def set_pinned(self, target_id: int, pinned: bool, annotator: str) -> None:
         before = self.store.target_row(target_id)
         if before is None:
@@ -407,6 +494,7 @@ class Project:
                          [Change("targets", {"id": target_id}, before, after)],
                          summary=f"{'pin' if pinned else 'unpin'} '{before['name']}'")
 
+    @_writes
     def merge_targets(self, keep_id: int, other_id: int, annotator: str) -> int:
         """Merge ``other`` into ``keep``: its mentions, aliases and stances move; it is deleted.
 
@@ -448,6 +536,7 @@ class Project:
         self.store.apply(annotator, "merge_targets", changes, summary=summary)
         return dropped
 
+    @_writes
     def split_target(self, target_id: int, mention_ids: Sequence[int], name: str,
                      annotator: str) -> Target:
         """Move some mentions of a target to a new target named ``name``."""

@@ -1,8 +1,10 @@
 """The project file's schema and its step-by-step migrations (``PRAGMA user_version``)."""
 from __future__ import annotations
 
+import re
 import sqlite3
-from typing import Callable
+from dataclasses import dataclass
+from typing import Callable, ContextManager
 
 #: The newest schema this code knows. Bump it by adding ``_upgrade_to_N`` below and a fixture
 #: file of the previous version under ``tests/data/`` with a test that upgrades it.
@@ -120,40 +122,92 @@ def _upgrade_to_1(conn: sqlite3.Connection) -> None:
 
 _UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_to_1}
 
+#: The tables a file of each schema version must have (a file missing one is damaged or foreign).
+TABLES: dict[int, frozenset[str]] = {1: frozenset(re.findall(r"CREATE TABLE (\w+)", _V1))}
 
-def migrate(conn: sqlite3.Connection, path: str) -> int:
-    """Bring the file up to :data:`SCHEMA_VERSION`, one version per transaction.
 
-    Returns the version the file had before. Raises :class:`SchemaError` for a file that is
-    newer than this code or that is another program's SQLite database.
+@dataclass(frozen=True)
+class Header:
+    """What an SQLite file says about itself: the fields that tell a project from anything else."""
+
+    user_version: int
+    application_id: int
+    tables: frozenset[str]
+
+    @property
+    def blank(self) -> bool:
+        """An SQLite database with nothing in it (or a zero-length file): no tables, no ids."""
+        return not self.tables and self.user_version == 0 and self.application_id == 0
+
+
+def read_header(conn: sqlite3.Connection) -> Header:
+    """Read the identifying fields through ``conn`` (only reads: nothing is written).
+
+    One statement, so one snapshot: read one by one, another process's commit in between could
+    show the tables of a new project without its version."""
+    version, app_id, names = conn.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version),"
+        " (SELECT application_id FROM pragma_application_id),"
+        " (SELECT group_concat(name, char(10)) FROM sqlite_master WHERE type = 'table')"
+    ).fetchone()
+    return Header(int(version), int(app_id), frozenset(names.split("\n")) if names else frozenset())
+
+
+def check_header(header: Header, path: str, create: bool) -> None:
+    """Refuse (:class:`SchemaError`) anything that is not a project this code can open.
+
+    A blank database becomes a project only when ``create`` is true (``annotator init`` and the
+    commands that create a missing file); for the others it is refused, like a mistyped name.
     """
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    if version > SCHEMA_VERSION:
+    if header.blank:
+        if not create:
+            raise SchemaError(f"{path} is an empty file, not a project; make it one with "
+                              f"'annotator init {path}'. The file was not changed.")
+        return
+    if header.application_id not in (0, APPLICATION_ID):
+        raise SchemaError(f"{path} is an SQLite database of another program (application id "
+                          f"{header.application_id:#x}), not a project. The file was not changed.")
+    if header.user_version > SCHEMA_VERSION:
         raise SchemaError(
-            f"{path} was written by a newer version of the annotator (schema version {version}; "
-            f"this program knows up to {SCHEMA_VERSION}). Update the program to open it; "
-            "the file was not changed."
-        )
-    if version == 0:
-        has_tables = conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-        ).fetchone()[0]
-        if has_tables:
-            raise SchemaError(f"{path} is an SQLite database but not an annotation project.")
-    elif app_id not in (0, APPLICATION_ID):
-        raise SchemaError(f"{path} is an SQLite database of another program, not a project.")
-    start = version
-    while version < SCHEMA_VERSION:
-        step = version + 1
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+            f"{path} was written by a newer version of the annotator (schema version "
+            f"{header.user_version}; this program knows up to {SCHEMA_VERSION}). Update the "
+            "program to open it; the file was not changed.")
+    if header.user_version == 0:
+        raise SchemaError(f"{path} is an SQLite database but not an annotation project. "
+                          "The file was not changed.")
+    missing = sorted(TABLES[header.user_version] - header.tables)
+    if missing:
+        raise SchemaError(
+            f"{path} says it is a project (schema version {header.user_version}) but has no "
+            f"{', '.join(missing)} table{'s' if len(missing) > 1 else ''}: it is damaged or not a "
+            "project. The file was not changed; restore a backup ('annotator backups').")
+
+
+def migrate(conn: sqlite3.Connection, path: str,
+            transaction: Callable[[], ContextManager[None]], create: bool = False,
+            before_upgrade: Callable[[int], None] | None = None) -> int:
+    """Bring the file up to :data:`SCHEMA_VERSION`, one version per write transaction.
+
+    ``transaction`` is the store's (``BEGIN IMMEDIATE``): the version is read again after the
+    write lock is held, so two processes opening (or creating) one file at once upgrade it once.
+    ``before_upgrade(version)`` runs first when an existing project is about to be upgraded (the
+    store makes a backup there). Returns the version the file had before. Raises
+    :class:`SchemaError` for a file this code must not open (see :func:`check_header`).
+    """
+    start = read_header(conn)
+    check_header(start, path, create)
+    if before_upgrade is not None and 0 < start.user_version < SCHEMA_VERSION:
+        before_upgrade(start.user_version)
+    if start.user_version == SCHEMA_VERSION:
+        return start.user_version  # nothing to write (and a read-only file still opens)
+    while True:
+        with transaction():
+            header = read_header(conn)
+            check_header(header, path, create)  # another process may have changed it
+            version = header.user_version
+            if version >= SCHEMA_VERSION:
+                return start.user_version
+            step = version + 1
             _UPGRADES[step](conn)
             conn.execute(f"PRAGMA user_version = {step}")
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        version = step
-    return start

@@ -3,18 +3,20 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
+import stat
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
-import sqlite_utils
-
+from .errors import ProjectError
 from .model import GOLD_ANNOTATOR, STANCE_VALUES, Article, Label, Mention, Sentence, Target
 from .fileguard import FileGuard, FilesChanged
-from .schema import SchemaError, migrate
+from .schema import APPLICATION_ID, SCHEMA_VERSION, TABLES, Header, SchemaError, check_header, migrate, read_header
 
 # Primary key columns of the tables whose rows the event log can restore (undo/redo).
 _KEYS: dict[str, tuple[str, ...]] = {
@@ -47,6 +49,30 @@ class ProjectFilesChanged(StoreError):
 
 class HistoryConflict(StoreError):
     """Undo/redo refused: rows the event wrote have been changed since by someone else."""
+
+
+class NotAProject(StoreError, ProjectError):
+    """Refused at opening: the file is not a project this code may open. It was not changed."""
+
+
+class DiskFull(StoreError):
+    """SQLITE_FULL: the disk holding the project (or its temporary files) is full."""
+
+
+class DiskError(StoreError):
+    """SQLITE_IOERR / SQLITE_CANTOPEN: the operating system failed to read or write the file."""
+
+
+class ProjectBusy(StoreError):
+    """SQLITE_BUSY / SQLITE_LOCKED after the busy timeout and the retries."""
+
+
+class ReadOnlyProject(StoreError):
+    """SQLITE_READONLY: the file (or its folder) cannot be written."""
+
+
+class DamagedProject(StoreError):
+    """SQLITE_CORRUPT / SQLITE_NOTADB found while working on an opened project."""
 
 
 @dataclass(frozen=True)
@@ -93,30 +119,232 @@ class Change:
     after: dict[str, Any] | None
 
 
-class Store:
-    """One open project file. Not thread-safe: open one ``Store`` per thread (by path)."""
+#: SQLite's busy timeout for statements other than BEGIN (seconds), and how long a write
+#: transaction waits for another process's write lock before :class:`ProjectBusy`.
+BUSY_TIMEOUT = 2.0
+BUSY_WAIT = 7.0
+#: Pauses between tries of operations that cannot poll (restoring a backup).
+BUSY_RETRIES = (0.05, 0.2, 0.8)
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = str(path)
+
+def store_error(exc: sqlite3.Error, path: str, writing: bool = True,
+                what: str | None = None) -> StoreError | None:
+    """The :class:`StoreError` for an SQLite error about the file itself, else None.
+
+    Constraint and programming errors stay SQLite's: they are about one row, not the file, and
+    callers (import, merge) report them per article and go on.
+    """
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    primary = code & 0xFF
+    name = getattr(exc, "sqlite_errorname", str(code))
+    what = what or ("the last change was not saved" if writing else "it could not be read")
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    if primary == sqlite3.SQLITE_FULL:
+        return DiskFull(f"the disk holding {folder} is full; {what} ({path}). Free some space "
+                        "and try again; everything saved before is kept.")
+    if primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN):
+        return DiskError(f"{path}: the disk or network folder failed ({name}: {exc}); {what}. "
+                         "Check that the disk is still there, then try again.")
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return ProjectBusy(f"{path} is busy: another program or window kept it locked for "
+                           f"{BUSY_WAIT:.0f} s; {what}. Try again in a moment.")
+    if primary == sqlite3.SQLITE_READONLY:
+        return ReadOnlyProject(f"{path} is read-only ({exc}); nothing was changed. Check the "
+                               "permissions of the file and its folder, or work on a copy.")
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return DamagedProject(f"{path} is damaged ({exc}); {what}. Restore a backup "
+                              f"('annotator backups {path}').")
+    return None
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose errors about the file itself are :class:`StoreError`s."""
+
+    path = ""
+
+    def _mapped(self, run: Callable[[], sqlite3.Cursor]) -> sqlite3.Cursor:
+        writing = self.in_transaction  # before: an error may end the transaction
         try:
-            conn = sqlite3.connect(self.path, timeout=30)
-            conn.execute("PRAGMA foreign_keys = ON")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            return run()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path} is not a project file ({exc}).") from exc
-        self.db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
-        self.conn = conn
+            mapped = store_error(exc, self.path, writing=writing)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:  # type: ignore[override]
+        return self._mapped(lambda: super(_Connection, self).execute(sql, parameters))
+
+    def executemany(self, sql: str, parameters: Any) -> sqlite3.Cursor:  # type: ignore[override]
+        return self._mapped(lambda: super(_Connection, self).executemany(sql, parameters))
+
+
+def connect(target: str, path: str, uri: bool = False) -> _Connection:
+    """An autocommit connection (no implicit BEGIN: :meth:`Store.transaction` starts them all)."""
+    conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT, uri=uri, isolation_level=None,
+                           factory=_Connection, check_same_thread=True)
+    conn.path = path
+    return conn
+
+
+def file_uri(path: str | os.PathLike[str], **params: str) -> str:
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return Path(path).resolve().as_uri() + (f"?{query}" if query else "")
+
+
+def probe(path: str | os.PathLike[str]) -> Header | None:
+    """What the file at ``path`` is, learnt without changing it; None if there is no file.
+
+    Never plain Python file I/O: SQLite's locks are POSIX locks, and closing *any* descriptor
+    of a file drops all of this process's locks on it, so reading a header with ``open()``
+    while another thread has the project open could let a second process overwrite pages under
+    it. Nor the raw header bytes: in WAL mode the newest page 1 may be in the ``-wal`` file.
+    So SQLite reads it, read-only. When no ``-wal`` exists nobody has the file open, and it is
+    read with ``immutable=1``, which creates no ``-wal``/``-shm`` beside a file we then refuse
+    (a plain ``mode=ro`` would); if one appears meanwhile, the caller reads it again anyway.
+    """
+    name = str(path)
+    try:
+        st = os.stat(name)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        raise NotAProject(f"{name} is a folder, not a project file")
+    previous: object = None
+    for attempt in range(4):
+        wal = os.path.exists(name + "-wal")
+        if st.st_size == 0 and not wal:
+            return Header(0, 0, frozenset())
+        immutable = not wal and attempt < 3
+        result: Header | NotAProject
         try:
-            conn.execute("PRAGMA synchronous = FULL")
-            migrate(conn, self.path)
-        except (SchemaError, sqlite3.DatabaseError) as exc:
+            result = _read_probe(name, immutable)
+        except NotAProject as exc:
+            result = exc
+        # An immutable read takes no lock, so a process writing the file at that moment (say,
+        # creating this very project) can show it half-written. A whole current project cannot
+        # come out of that; anything else is trusted only when read twice the same.
+        if not immutable or _whole_project(result) or _same(result, previous):
+            break
+        previous = result
+        time.sleep(0.03)
+        try:
+            st = os.stat(name)
+        except FileNotFoundError:
+            return None
+    if isinstance(result, NotAProject):
+        raise result
+    return result
+
+
+def _whole_project(result: object) -> bool:
+    return (isinstance(result, Header) and result.user_version == SCHEMA_VERSION
+            and result.application_id == APPLICATION_ID
+            and TABLES[SCHEMA_VERSION] <= result.tables)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, NotAProject) and isinstance(b, NotAProject):
+        return str(a) == str(b)
+    return isinstance(a, Header) and a == b
+
+
+def _read_probe(name: str, immutable: bool) -> Header:
+    try:
+        conn = connect(file_uri(name, mode="ro", **({"immutable": "1"} if immutable else {})),
+                       name, uri=True)
+        try:
+            return read_header(conn)
+        finally:
             conn.close()
-            raise StoreError(str(exc)) from exc
+    except StoreError as exc:
+        cause = exc.__cause__
+        code = getattr(cause, "sqlite_errorcode", 0) & 0xFF
+        if code == sqlite3.SQLITE_NOTADB:
+            raise NotAProject(f"{name} is not a project file (not an SQLite database). The file "
+                              "was not changed.") from exc
+        if code == sqlite3.SQLITE_CORRUPT:
+            raise NotAProject(f"{name} is damaged or cut short ({cause}); it was not changed. "
+                              f"Restore a backup ('annotator backups {name}').") from exc
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise NotAProject(f"{name} is not a project file ({exc}). The file was not "
+                          "changed.") from exc
+
+
+class Store:
+    """One open project file. Not thread-safe: open one ``Store`` per thread (by path).
+
+    ``create``: a blank file (zero bytes, or an SQLite database with nothing in it) becomes a
+    project; otherwise it is refused. ``readonly``: read the file in place and never write it
+    (merge reads other annotators' files so); an older schema is then upgraded in memory.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = False,
+                 readonly: bool = False,
+                 before_upgrade: Callable[["Store", int], None] | None = None) -> None:
+        self.path = str(path)
+        self.readonly = readonly
+        self.immutable = False
+        self.guard = FileGuard(self.path, False)  # armed once the file is open and read
+        self._annotator_ids: dict[str, int] = {}
+        self._uncommitted: list[str] = []  # annotators created in the open transaction
+        self._depth = 0
+        self.commits = 0  # transactions this store committed (the backup timer looks at it)
+        self.commits_at_backup = -1
+        self._changes: list[Change] | None = None
+        header = probe(self.path)
+        if header is None and (readonly or not create):
+            raise NotAProject(f"{self.path}: no such project file")
+        try:
+            if header is not None:
+                check_header(header, self.path, create and not readonly)
+            if readonly:
+                # Nobody has the file open when it has no -wal: read it immutable, which takes no
+                # lock and creates no -wal/-shm beside it (mode=ro alone would, and leave them).
+                self.immutable = not os.path.exists(self.path + "-wal")
+                params = {"mode": "ro", **({"immutable": "1"} if self.immutable else {})}
+                self.conn = connect(file_uri(self.path, **params), self.path, uri=True)
+            else:
+                self.conn = connect(self.path, self.path)
+        except SchemaError as exc:
+            raise NotAProject(str(exc)) from exc
+        try:
+            self._setup(create, before_upgrade)
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _setup(self, create: bool, before_upgrade: Callable[["Store", int], None] | None) -> None:
+        conn = self.conn
+        try:
+            # Read again through this connection before anything that writes: the file may have
+            # changed since the probe, and journal_mode=WAL rewrites header bytes 18-19.
+            # (Polled: two processes opening a new file at once can find each other busy.)
+            header = self._poll(lambda: read_header(conn))
+            check_header(header, self.path, create and not self.readonly)
+            if self.readonly:
+                if header.user_version < SCHEMA_VERSION:  # upgrade a copy in memory, never the file
+                    memory = connect(":memory:", self.path)
+                    conn.backup(memory)
+                    conn.close()
+                    self.conn = conn = memory
+                    migrate(conn, self.path, self.transaction)
+                conn.execute("PRAGMA query_only = ON")
+                self.wal = False
+                return
+            conn.execute("PRAGMA foreign_keys = ON")
+            mode = self._poll(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            conn.execute("PRAGMA synchronous = FULL")
+            hook = (lambda version: before_upgrade(self, version)) if before_upgrade else None
+            migrate(conn, self.path, self.transaction, create=create, before_upgrade=hook)
+        except SchemaError as exc:
+            raise NotAProject(str(exc)) from exc
         self.wal = mode.lower() == "wal"
         self.guard = FileGuard(self.path, self.wal)
         self.guard.arm()
-        self._annotator_ids: dict[str, int] = {}
-        self._changes: list[Change] | None = None
 
     def close(self) -> None:
         self.guard.disarm()
@@ -132,22 +360,162 @@ class Store:
 
     # -- transactions ----------------------------------------------------------------------------
 
+    def _before_write(self) -> None:
+        """Runs before every outermost write transaction (and a restore): never write into a
+        deleted WAL or a replaced file; retake locks something in this process dropped."""
+        self.check_files()
+
+    def _begin(self) -> None:
+        """``BEGIN IMMEDIATE``: take the write lock first, so no read inside the transaction can
+        go stale (a deferred BEGIN that reads then writes gets SQLITE_BUSY at once when another
+        process wrote in between, whatever the busy timeout).
+
+        While another process holds the lock we poll every few milliseconds, for up to
+        :data:`BUSY_WAIT` seconds, instead of SQLite's busy handler: its sleeps grow to 100 ms,
+        so against a writer that takes the lock again right after each commit (an import) it
+        almost never finds the lock free. Other statements keep the busy timeout.
+        """
+        conn = self.conn
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self._poll(lambda: conn.execute("BEGIN IMMEDIATE"))
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+
+    @staticmethod
+    def _poll(step: Callable[[], Any]) -> Any:
+        """Run ``step`` until it is not :class:`ProjectBusy`, for up to :data:`BUSY_WAIT` s."""
+        deadline = time.monotonic() + BUSY_WAIT
+        pause = 0.001
+        while True:
+            try:
+                return step()
+            except ProjectBusy:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 1.5, 0.02)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All writes happen in one of these; nested blocks become savepoints.
+        """All writes happen in one of these: the outermost is ``BEGIN IMMEDIATE`` … ``COMMIT``,
+        nested blocks are savepoints (an error inside one undoes only that block).
 
-        A write to a file that cannot be written raises :class:`StoreError`, not sqlite's error.
+        Errors about the file itself (disk full, I/O, busy, read-only, damaged) come out as
+        :class:`StoreError` subclasses; nothing of the failed transaction is kept.
         """
-        if not self.conn.in_transaction:
-            self.check_files()  # before the outermost write: never into a deleted WAL
-        try:
-            with self.db.atomic():
+        conn = self.conn
+        mark = len(self._uncommitted)
+        if conn.in_transaction:
+            self._depth += 1
+            name = f"s{self._depth}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
                 yield
-        except sqlite3.OperationalError as exc:
-            if getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_READONLY:
+            except BaseException:
+                if conn.in_transaction:  # some errors (disk full) end the whole transaction
+                    conn.execute(f"ROLLBACK TO {name}")
+                    conn.execute(f"RELEASE {name}")
+                self._forget_annotators(mark)
                 raise
-            raise StoreError(f"{self.path} is read-only ({exc}); nothing was changed. Check "
-                             "the permissions of the file and its folder, or work on a copy.") from exc
+            else:
+                conn.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+            return
+        self._before_write()
+        self._begin()
+        try:
+            yield
+            if not conn.in_transaction:  # SQLite rolled it back (an error was swallowed inside)
+                raise StoreError(f"{self.path}: the change was rolled back by SQLite; it was "
+                                 "not saved.")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the original error says more; SQLite rolls back on close anyway
+            self._forget_annotators(0)
+            if isinstance(exc, sqlite3.DatabaseError):
+                mapped = store_error(exc, self.path)
+                if mapped is not None:
+                    raise mapped from exc
+            raise
+        self._uncommitted.clear()
+        self.commits += 1
+
+    def _forget_annotators(self, mark: int) -> None:
+        """Drop cached ids of annotators whose creation was rolled back."""
+        for name in self._uncommitted[mark:]:
+            self._annotator_ids.pop(name, None)
+        del self._uncommitted[mark:]
+
+    def data_version(self) -> int:
+        """Changes when another connection commits (``PRAGMA data_version``): cached reads of
+        targets and the like must be read again."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    # -- backup and restore (the policy is in backup.py) -----------------------------------------
+
+    def backup_to(self, dest: str) -> None:
+        """Copy the whole project into the new file ``dest`` with SQLite's online backup, then
+        verify the copy (``PRAGMA quick_check``). Other connections may go on writing meanwhile.
+
+        Raises :class:`StoreError` (e.g. :class:`DiskFull`); the caller deletes ``dest`` then.
+        """
+        what = "the backup was not made"
+        try:
+            target = sqlite3.connect(dest, isolation_level=None)
+            try:
+                # No journal for a file nobody else knows of; it is fsynced once, at the end.
+                target.execute("PRAGMA journal_mode = OFF")
+                target.execute("PRAGMA synchronous = OFF")
+                self.conn.backup(target)
+                check = target.execute("PRAGMA quick_check").fetchone()[0]
+                version = target.execute("PRAGMA user_version").fetchone()[0]
+            finally:
+                target.close()
+        except sqlite3.DatabaseError as exc:
+            raise (store_error(exc, dest, what=what) or StoreError(f"{dest}: {exc}; {what}")) from exc
+        if check != "ok" or version != self.conn.execute("PRAGMA user_version").fetchone()[0]:
+            raise DamagedProject(f"the backup {dest} did not verify ({check}); {what}")
+
+    def restore_from(self, source: str) -> None:
+        """Overwrite this project with the backup file ``source`` through SQLite's backup API
+        (a write transaction on this file, so other connections see the change whole)."""
+        self._before_write()
+        try:
+            # A backup file is never written after it is made: immutable, nothing created beside it.
+            header = probe(source)
+            if header is None:
+                raise NotAProject(f"{source}: no such backup")
+            check_header(header, source, create=False)
+            src = connect(file_uri(source, mode="ro", immutable="1"), source, uri=True)
+            try:
+                check = src.execute("PRAGMA quick_check").fetchone()[0]
+                if check != "ok":
+                    raise DamagedProject(f"the backup {source} is damaged ({check}); nothing "
+                                         "was changed")
+                for pause in (*BUSY_RETRIES, None):
+                    try:
+                        src.backup(self.conn)
+                        break
+                    except sqlite3.OperationalError as exc:
+                        if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in (
+                                sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or pause is None:
+                            raise
+                        time.sleep(pause * (1 + random.random()))
+            finally:
+                src.close()
+        except SchemaError as exc:
+            raise NotAProject(str(exc)) from exc
+        except sqlite3.DatabaseError as exc:
+            raise (store_error(exc, self.path) or StoreError(f"{self.path}: {exc}")) from exc
+        self._annotator_ids.clear()
+        migrate(self.conn, self.path, self.transaction)  # a backup from an older version
+        self.commits += 1
 
     # -- meta ------------------------------------------------------------------------------------
 
@@ -438,15 +806,18 @@ class Store:
         if r is None:
             if not create:
                 return None
+            # Get-or-create under the write lock: another process may add the same name first.
             with self.transaction():
                 kind = "gold" if name == GOLD_ANNOTATOR else "human"
-                cur = self.conn.execute(
-                    "INSERT INTO annotators (name, kind, created) VALUES (?, ?, ?)",
+                self.conn.execute(
+                    "INSERT INTO annotators (name, kind, created) VALUES (?, ?, ?)"
+                    " ON CONFLICT(name) DO NOTHING",
                     (name, kind, now()),
                 )
-            aid = int(cur.lastrowid)
-        else:
-            aid = int(r[0])
+                r = self.conn.execute("SELECT id FROM annotators WHERE name = ?", (name,)).fetchone()
+            if self.conn.in_transaction:  # not committed yet: forgotten if it is rolled back
+                self._uncommitted.append(name)
+        aid = int(r[0])
         self._annotator_ids[name] = aid
         return aid
 

@@ -64,7 +64,7 @@ def test_review_menu_opens_the_review_window(window: MainWindow, qtbot: QtBot) -
     action.trigger()
     review = w.review_window
     assert isinstance(review, ReviewWindow) and review.isVisible()
-    qtbot.addWidget(review)
+    # not qtbot.addWidget: it deletes itself on close, and the test closes it
     assert review.reviewer == "alice" and review.project.path == w.session.project.path
     qtbot.waitUntil(lambda: not review.busy_computing, timeout=60000)
     action.trigger()  # again: the same window comes to the front
