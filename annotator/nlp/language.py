@@ -8,6 +8,7 @@ import threading
 import numpy as np
 from langdetect import DetectorFactory, detector_factory
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+from langdetect.utils.ngram import NGram
 
 # langdetect samples n-grams at random; without a fixed seed the same text can get two answers.
 DetectorFactory.seed = 0
@@ -110,6 +111,52 @@ def _prefix(text: str) -> str:
     return text[: cut if cut > DETECT_PREFIX // 2 else DETECT_PREFIX]
 
 
+class _Normalized(dict[str, str]):
+    """langdetect's per-character normalisation, remembered (a pure function of the character)."""
+
+    def __missing__(self, ch: str) -> str:
+        self[ch] = out = NGram.normalize(ch)
+        return out
+
+
+_normalized = _Normalized()
+
+
+def _extract_ngrams(text: str, table: dict[str, list[float]]) -> list[str]:
+    """``Detector._extract_ngrams``: the same n-grams in the same order, without a method call and
+    a Unicode-block search per character (``NGram.add_char``'s state machine, inlined)."""
+    grams = " "
+    capital = False
+    out: list[str] = []
+    norm = _normalized
+    for raw in text:
+        ch = norm[raw]
+        last = grams[-1]
+        if last == " ":
+            grams = " "
+            capital = False
+            if ch == " ":
+                continue
+        elif len(grams) >= 3:
+            grams = grams[1:]
+        grams += ch
+        if ch.isupper():
+            if last.isupper():
+                capital = True
+        else:
+            capital = False
+        if capital:
+            continue
+        if ch != " " and ch in table:
+            out.append(ch)
+        if len(grams) >= 2:
+            if grams[-2:] in table:
+                out.append(grams[-2:])
+            if len(grams) >= 3 and grams in table:
+                out.append(grams)
+    return out
+
+
 _VECTOR_CACHE = 20_000
 _word_vectors: dict[str, np.ndarray] = {}
 
@@ -126,7 +173,7 @@ def _langdetect(text: str) -> str:
     det = detector_factory._factory.create()  # type: ignore[union-attr]
     det.append(text)
     det.cleaning_text()
-    ngrams = det._extract_ngrams()
+    ngrams = _extract_ngrams(det.text, det.word_lang_prob_map)
     if not ngrams:
         raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
     n = len(det.langlist)

@@ -95,3 +95,20 @@ def test_long_article_read_by_prefix() -> None:
     cut = _prefix(text)
     assert len(cut) <= DETECT_PREFIX and text.startswith(cut) and not cut.endswith("Diens")
     assert detect_language(text + " The end.") == "de"
+
+
+@pytest.mark.parametrize("text", [
+    "Antony Blinken met NATO and EU ministers in Astana — “a fair deal”, he said.",
+    "ABC DEF ghi   Jkl MNo ß ș ț Ẽ ấ 日本語 ひらがな カタカナ 한국어 A B  c",
+    "НАТО и ЕС заявили, что Ünïcödé ÀÉÎÕÜ ÿ",
+])
+def test_fast_ngrams_are_langdetects(text: str) -> None:
+    from langdetect import detector_factory
+
+    from annotator.nlp.language import _extract_ngrams
+
+    detector_factory.init_factory()
+    det = detector_factory._factory.create()
+    det.append(text)
+    det.cleaning_text()
+    assert _extract_ngrams(det.text, det.word_lang_prob_map) == det._extract_ngrams()
