@@ -154,11 +154,26 @@ class RecordBuilder:
         mine = [lab for lab in labels if lab.annotator == self.single]
         return from_label(mine[0]) if mine else None
 
+    def _may_have_rows(self, by_sentence: dict[int, list[Label]]) -> bool:
+        """Whether any sentence with these labels is labelled for this export (as in :meth:`bundle`)."""
+        for labels in by_sentence.values():
+            if self.resolves:
+                if self._resolve(labels) is not None:
+                    return True
+            elif any(not self.selected or lab.annotator in self.selected for lab in labels):
+                return True
+        return False
+
     def bundle(self, article: Article, light: bool = False) -> ArticleBundle:
         o = self.options
         by_sentence: dict[int, list[Label]] = {}
         for lab in self.project.labels(article_id=article.id):
             by_sentence.setdefault(lab.sentence_id, []).append(lab)
+        if not o.include_unlabelled and not self._may_have_rows(by_sentence):
+            # No sentence can make a row: skip reading its sentences and mentions (most articles
+            # of a big project, where a third are labelled). The bundle is the one the loop
+            # below would build: no records, no mentions, no targets.
+            return ArticleBundle(article=article, records=[], mentions=[])
         mentions = [] if light else self.project.mentions(article.id)  # ordered by start
         records: list[Record] = []
         used: set[int] = set()

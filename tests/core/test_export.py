@@ -296,3 +296,38 @@ def test_mistyped_filters_do_not_pass_silently(labelled_file: Path, tmp_path: Pa
     assert result.rows == 0 and any("no article is in language 'EN'" in n for n in result.notes)
     result = export(labelled_file, out, options=ExportOptions(outlet="b"))
     assert result.rows == 0 and any("no article is from outlet 'b'" in n for n in result.notes)
+
+
+@pytest.mark.parametrize("options", [ExportOptions(), ExportOptions(labels="gold"),
+                                     ExportOptions(labels="majority"),
+                                     ExportOptions(annotators=("carol",)),
+                                     ExportOptions(annotators=("nobody",))])
+def test_articles_without_rows_are_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            options: ExportOptions) -> None:
+    """An export of labelled sentences reads no sentences of an article that has no row to write,
+    and writes the same bytes as when it reads them all."""
+    from annotator.export.records import RecordBuilder
+    from annotator.store import Store
+
+    path = build_project(tmp_path / "p.annot", n_articles=10)
+    extra = tmp_path / "unlabelled.jsonl"
+    extra.write_text("".join(json.dumps({"text": f"Nobody labels article {i}. It has two sentences.",
+                                         "lang": "en"}) + "\n" for i in range(6)), encoding="utf-8")
+    with Project.open(path) as p:  # 10 labelled articles, 6 without labels
+        assert p.import_files([extra], ner=False).ok
+    read: list[int] = []
+    original = Store.sentences
+
+    def counting(self: Store, article_id: int, *args: Any, **kwargs: Any) -> Any:
+        read.append(article_id)
+        return original(self, article_id, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "sentences", counting)
+    fast = export(path, tmp_path / "fast.jsonl", "jsonl", options)
+    fast_reads = len(read)
+    monkeypatch.setattr(RecordBuilder, "_may_have_rows", lambda self, by_sentence: True)
+    read.clear()
+    slow = export(path, tmp_path / "slow.jsonl", "jsonl", options)
+    assert (tmp_path / "fast.jsonl").read_bytes() == (tmp_path / "slow.jsonl").read_bytes()
+    assert (fast.rows, fast.articles) == (slow.rows, slow.articles)
+    assert fast_reads <= fast.articles < len(read) == 16

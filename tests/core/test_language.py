@@ -57,3 +57,58 @@ def test_short_articles_are_told_by_script_not_langdetect() -> None:
 
     assert detect_language("Blinken in Astana") == "en"
     assert detect_language("Визит Блинкена") == "ru"
+
+
+def test_fast_langdetect_gives_langdetect_answer() -> None:
+    # The numpy loop must give langdetect's own answer, text for text (same seed, same draws).
+    from langdetect import detect
+
+    from annotator.nlp.language import _langdetect
+
+    texts = [(SEEDS / item["file"]).read_text(encoding="utf-8")[:1000] for item in
+             json.loads((SEEDS / "manifest.json").read_text(encoding="utf-8"))["articles"]]
+    texts += ["Der Außenminister traf sich am Dienstag mit seinem Amtskollegen in Astana.",
+              "Le ministre des Affaires étrangères a rencontré son homologue à Astana mardi.",
+              "Держсекретар США Ентоні Блінкен прибув до Астани на переговори з міністром.",
+              "Министърът на външните работи се срещна с колегата си в Астана във вторник."]
+    assert [_langdetect(t) for t in texts] == [detect(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Russian letters only, with ы/э: told by the script, even with a Latin name in it.
+        ("Госсекретарь США Энтони Блинкен прибыл в Астану на переговоры с Tokayev.", "ru"),
+        # Ukrainian (і, ї) and Bulgarian (no ы/э) go to langdetect, which tells them.
+        ("Держсекретар США Ентоні Блінкен прибув до Астани на переговори з міністром.", "uk"),
+        ("Министърът на външните работи се срещна с колегата си в Астана във вторник.", "bg"),
+    ],
+)
+def test_cyrillic_articles(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
+def test_long_article_read_by_prefix() -> None:
+    from annotator.nlp.language import DETECT_PREFIX, _prefix
+
+    text = "Der Minister traf sich am Dienstag. " * 100
+    cut = _prefix(text)
+    assert len(cut) <= DETECT_PREFIX and text.startswith(cut) and not cut.endswith("Diens")
+    assert detect_language(text + " The end.") == "de"
+
+
+@pytest.mark.parametrize("text", [
+    "Antony Blinken met NATO and EU ministers in Astana — “a fair deal”, he said.",
+    "ABC DEF ghi   Jkl MNo ß ș ț Ẽ ấ 日本語 ひらがな カタカナ 한국어 A B  c",
+    "НАТО и ЕС заявили, что Ünïcödé ÀÉÎÕÜ ÿ",
+])
+def test_fast_ngrams_are_langdetects(text: str) -> None:
+    from langdetect import detector_factory
+
+    from annotator.nlp.language import _extract_ngrams
+
+    detector_factory.init_factory()
+    det = detector_factory._factory.create()
+    det.append(text)
+    det.cleaning_text()
+    assert _extract_ngrams(det.text, det.word_lang_prob_map) == det._extract_ngrams()
