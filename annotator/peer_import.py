@@ -229,8 +229,6 @@ class PeerImporter:
         }
         if untargeted:
             label["_stance_any"] = untargeted
-        if ann.gold:
-            report.count("annotation", "gold (ground truth)")
         return label
 
     def _split(self, choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -329,3 +327,41 @@ def _field_target(field_name: str) -> str | None:
         if field_name.casefold().startswith(prefix) and len(field_name) > len(prefix):
             return field_name[len(prefix):].strip()
     return None
+
+
+def preview_mapping(paths: Sequence[str | Path], codebook: Any, mapping: LabelMapping
+                    ) -> tuple[list[dict[str, Any]], list[ImportIssue]]:
+    """The mapping an import of ``paths`` would use, read from the files without writing
+    anything: one row per (field, value) with what it becomes, how decided and how often."""
+    from .ingest import expand_paths, read_paths
+
+    frames = FrameNames(codebook)
+    files, issues = expand_paths(paths)
+    for item in read_paths(files):
+        if isinstance(item, ImportIssue):
+            issues.append(item)
+        elif isinstance(item, PeerTask):
+            for ann in item.annotations + item.predictions:
+                for field_name, value in ann.choices:
+                    mapping.choice(field_name, value, frames)
+                for span in ann.spans:
+                    mapping.entity(span.field, span.label)
+    return mapping.table(), issues
+
+
+def mapping_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The mapping as aligned text lines (the CLI's summary and --show-mapping)."""
+    if not rows:
+        return []
+    width = max(len(f"{r['field']} = {r['value']}") for r in rows)
+    return [f"  {(r['field'] + ' = ' + r['value']).ljust(width)}  -> {r['to']}  ({r['how']}, "
+            f"{r['count']}x)" for r in rows]
+
+
+def tally_lines(tally: dict[tuple[str, str], int]) -> list[str]:
+    """The tally grouped by kind, skipped outcomes marked."""
+    out = []
+    for (kind, outcome), n in sorted(tally.items()):
+        mark = "!" if outcome.startswith("skipped") else " "
+        out.append(f" {mark}{n:6d}  {kind}: {outcome}")
+    return out
