@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 from .errors import ProjectError
 from .ingest import RawArticle, expand_paths, read_paths
 from .ingest.annotations import RawLabels
-from .ingest.mapping import LabelMapping
+from .ingest.mapping import ACTIVE, LabelMapping
 from .ingest.peer import PeerTask
 from .model import (
     ENTITY_LABELS,
@@ -54,7 +54,8 @@ class Importer:
         """Import files and folders (any registered format). Re-importing an article is a no-op.
 
         Bad rows become issues in the report; the good ones still go in, one transaction each.
-        Other tools' tasks go through ``mapping`` (the automatic one if None). ``progress`` gets ``(bytes done, bytes total, message)``; cancelling it stops after the
+        Other tools' tasks go through ``mapping`` (the automatic one if None). ``progress`` gets
+        ``(bytes done, bytes total, message)``; cancelling it stops after the
         current article, keeping what was imported.
         """
         started = time.perf_counter()
@@ -72,6 +73,7 @@ class Importer:
         from .peer_import import PeerImporter
 
         peer = PeerImporter(self, mapping or LabelMapping())
+        token = ACTIVE.set(peer.mapping)
         try:
             for f, size in zip(files, sizes):
                 raws: list[RawArticle] = []
@@ -109,6 +111,8 @@ class Importer:
             prog.update(done_bytes, None, "done")
         except Cancelled:
             report.cancelled = True
+        finally:
+            ACTIVE.reset(token)
         report.seconds = time.perf_counter() - started
         return report
 

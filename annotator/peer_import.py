@@ -334,10 +334,16 @@ def preview_mapping(paths: Sequence[str | Path], codebook: Any, mapping: LabelMa
     """The mapping an import of ``paths`` would use, read from the files without writing
     anything: one row per (field, value) with what it becomes, how decided and how often."""
     from .ingest import expand_paths, read_paths
+    from .ingest.mapping import ACTIVE
 
     frames = FrameNames(codebook)
-    files, issues = expand_paths(paths)
-    for item in read_paths(files):
+    token = ACTIVE.set(mapping)
+    try:
+        files, issues = expand_paths(paths)
+        items = list(read_paths(files))
+    finally:
+        ACTIVE.reset(token)
+    for item in items:
         if isinstance(item, ImportIssue):
             issues.append(item)
         elif isinstance(item, PeerTask):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,15 @@ _ENTITY_WORDS = {
     "LOC": ("loc", "location", "gpe", "geo", "fac", "place", "geoname", "country", "city"),
     "MISC": ("misc", "norp", "event", "product", "work_of_art", "law", "language"),
 }
+
+
+#: The mapping of the import that is running: readers that must know which columns are labels
+#: (spreadsheets, whose label columns a mapping file may name) look here.
+ACTIVE: ContextVar["LabelMapping | None"] = ContextVar("annotator_label_mapping", default=None)
+
+
+def active() -> "LabelMapping":
+    return ACTIVE.get() or LabelMapping()
 
 
 class MappingError(ValueError):

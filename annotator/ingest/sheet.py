@@ -19,7 +19,7 @@ from typing import Iterator
 from ..model import ImportIssue
 from .base import register
 from .encoding import decode
-from .mapping import LabelMapping, norm
+from .mapping import active, norm
 from .peer import ARTICLE_FIELDS, PeerAnnotation, PeerTask
 
 TEXT_COLUMNS = ("text", "sentence", "tweet", "content", "body")
@@ -46,7 +46,7 @@ def _columns(path: Path) -> tuple[list[str], str]:
 
 
 def label_columns(header: list[str]) -> list[str]:
-    roles = LabelMapping()
+    roles = active()
     return [c for c in header if norm(c) in LABEL_COLUMNS or roles.role(c) != "auto"]
 
 
@@ -94,7 +94,7 @@ def read_sheet(path: Path) -> Iterator[PeerTask | ImportIssue]:
                 cell = (row.get(col) or "").strip()
                 if not cell:
                     continue
-                if LabelMapping().role(col) == "note":
+                if active().role(col) == "note":
                     ann.notes.append(cell)
                     continue
                 parts = [p for p in _SPLIT.split(cell) if p]
