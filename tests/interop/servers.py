@@ -43,7 +43,8 @@ class Server:
     """A child server process; ``stop()`` ends it (and only it, with its group) by PID."""
 
     def __init__(self, argv: list[str], env: dict[str, str], log: Path, url: str,
-                 ready_path: str) -> None:
+                 ready_path: str | None, ready_log: str | None = None) -> None:
+        """Ready when ``url + ready_path`` answers, or (a worker) when ``ready_log`` is logged."""
         self.url = url
         self.log = log
         self._fh = open(log, "wb")
@@ -56,12 +57,16 @@ class Server:
                 self._fh.close()
                 raise RuntimeError(f"server exited with {self.proc.returncode}; log: {log}\n"
                                    + log.read_text(errors="replace")[-2000:])
-            try:
-                with urllib.request.urlopen(url + ready_path, timeout=5) as r:
-                    if r.status < 500:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
+            if ready_log is not None:
+                if ready_log in log.read_text(errors="replace"):
+                    return
+            else:
+                try:
+                    with urllib.request.urlopen(url + str(ready_path), timeout=5) as r:
+                        if r.status < 500:
+                            return
+                except (urllib.error.URLError, OSError):
+                    pass
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"server not ready after {START_TIMEOUT:.0f} s; log: {log}")
