@@ -195,3 +195,26 @@ def test_cli_show_mapping_writes_nothing_and_import_exits_1_on_skips(tmp_path: P
     assert main(["import", str(project), str(f), "--no-ner", "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "skipped: not mapped" in err and "Wobbly" in err
+
+
+def test_doccano_export_made_by_a_real_server(tmp_path: Path) -> None:
+    """doccano 1.8 wrote this admin.jsonl from our doccano export: 22 labels by five names."""
+    with Project.open(tmp_path / "p.annot") as p:
+        report = p.import_files([DATA / "doccano-export-admin.jsonl"], ner=False)
+        assert report.ok, (report.issues, report.tally)
+        assert report.labels == 22
+        assert set(p.annotators(include_gold=True)) == {"alice", "bob", "carol", "gold", "zed"}
+        assert {lab.decided_by for lab in p.labels(annotator="gold")} == {"dana"}
+
+
+def test_doccano_rows_share_their_keys(tmp_path: Path) -> None:
+    from annotator.export import export
+    from test_export import build_project
+
+    src = build_project(tmp_path / "s.annot", n_articles=2)
+    from annotator.export import ExportOptions
+
+    export(src, tmp_path / "d.jsonl", "doccano", ExportOptions(include_unlabelled=True))
+    keys = {tuple(sorted(json.loads(line))) for line in
+            (tmp_path / "d.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert len(keys) == 1
