@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..model import ImportIssue
-from .annotations import _first_object, _lines
+from .annotations import _first_object
 from .base import register
-from .peer import OWN_FIELDS, PeerAnnotation, PeerSpan, PeerTask, article_fields, where_of
+from .peer import text_rows, OWN_FIELDS, PeerAnnotation, PeerSpan, PeerTask, article_fields, where_of
 
 _LABEL_KEYS = ("label", "labels", "entities", "cats")
 _DOCCANO_KEYS = frozenset({"id", "text", "label", "labels", "entities", "relations", "cats",
@@ -53,14 +53,12 @@ def _spans(value: Any, field_name: str) -> list[PeerSpan] | None:
 @register("doccano", (".jsonl", ".json"), sniff=_is_doccano)
 def read_doccano(path: Path) -> Iterator[PeerTask | ImportIssue]:
     user_file = path.stem if path.stem not in ("all", "admin_all") else None
-    for lineno, obj in _lines(path):
-        if isinstance(obj, ImportIssue):
-            yield obj
+    for row in text_rows(path):
+        if isinstance(row, ImportIssue):
+            yield row
             continue
-        text = obj.get("text")
-        if not isinstance(text, str) or not text.strip():
-            yield ImportIssue(str(path), lineno, 'missing or empty "text"; line skipped')
-            continue
+        lineno, obj = row
+        text = obj["text"]
         meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
         where = {**meta, **obj}
         task = PeerTask(text=text, source=str(path), line=lineno, tool="doccano",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Iterator
 
 from ..model import ImportIssue
 
@@ -86,3 +87,16 @@ def span_issue(path: str, line: int | None, span: Any, text: str) -> ImportIssue
         return ImportIssue(path, line, f"span {span.start}-{span.end} says {span.text!r} but the "
                            f"text there is {text[span.start:span.end]!r}; skipped")
     return None
+
+
+def text_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]] | ImportIssue]:
+    """(line, object) of a JSONL file's rows that have a non-empty ``text``; issues for the rest."""
+    from .annotations import _lines
+
+    for lineno, obj in _lines(path):
+        if isinstance(obj, ImportIssue):
+            yield obj
+        elif not isinstance(obj.get("text"), str) or not obj["text"].strip():
+            yield ImportIssue(str(path), lineno, 'missing or empty "text"; line skipped')
+        else:
+            yield lineno, obj

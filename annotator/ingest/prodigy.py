@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Iterator
 
 from ..model import ImportIssue
-from .annotations import _first_object, _lines
+from .annotations import _first_object
 from .base import register
-from .peer import PeerAnnotation, PeerSpan, PeerTask, article_fields, where_of
+from .peer import text_rows, PeerAnnotation, PeerSpan, PeerTask, article_fields, where_of
 
 
 def _is_prodigy(path: Path) -> bool:
@@ -23,14 +23,12 @@ def _is_prodigy(path: Path) -> bool:
 
 @register("prodigy", (".jsonl",), sniff=_is_prodigy)
 def read_prodigy(path: Path) -> Iterator[PeerTask | ImportIssue]:
-    for lineno, obj in _lines(path):
-        if isinstance(obj, ImportIssue):
-            yield obj
+    for row in text_rows(path):
+        if isinstance(row, ImportIssue):
+            yield row
             continue
-        text = obj.get("text")
-        if not isinstance(text, str) or not text.strip():
-            yield ImportIssue(str(path), lineno, 'missing or empty "text"; line skipped')
-            continue
+        lineno, obj = row
+        text = obj["text"]
         meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
         task = PeerTask(text=text, source=str(path), line=lineno, tool="Prodigy",
                         where=where_of(meta), targets=meta.get("targets") if isinstance(
