@@ -62,10 +62,49 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _label_mapping(args: argparse.Namespace) -> Any:
+    from .ingest.mapping import LabelMapping, MappingError
+
+    try:
+        if args.map:
+            return LabelMapping.load(args.map, stance_target=args.stance_target)
+    except MappingError as exc:
+        raise ProjectError(str(exc)) from None
+    return LabelMapping(stance_target=args.stance_target)
+
+
+def _print_peer_summary(report: Any) -> None:
+    """What other tools' files held, per kind, and the label mapping used (stderr)."""
+    from .peer_import import mapping_lines, tally_lines
+
+    if report.tally:
+        print("what the files held (! = skipped):", file=sys.stderr)
+        for line in tally_lines(report.tally):
+            print(line, file=sys.stderr)
+    if report.mapping:
+        print("label mapping used:", file=sys.stderr)
+        for line in mapping_lines(report.mapping):
+            print(line, file=sys.stderr)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
+    mapping = _label_mapping(args)
+    if args.show_mapping:
+        from .peer_import import mapping_lines, preview_mapping
+
+        with Project.open(args.project) as p:
+            rows, issues = preview_mapping(args.paths, p.codebook, mapping)
+        if args.json:
+            _print_json({"mapping": rows, "issues": [str(i) for i in issues]})
+        else:
+            print("\n".join(mapping_lines(rows)) or "no labels from other tools in these files")
+            for issue in issues:
+                print(f"  problem: {issue}", file=sys.stderr)
+        return EXIT_OK
     with Project.open(args.project) as p:
         progress = None if args.quiet else TextProgress("import")
-        report = p.import_files(args.paths, ner=not args.no_ner, progress=progress, lang=args.lang)
+        report = p.import_files(args.paths, ner=not args.no_ner, progress=progress, lang=args.lang,
+                                mapping=mapping)
     if args.json:
         _print_json(report.as_dict())
     else:
@@ -73,6 +112,7 @@ def cmd_import(args: argparse.Namespace) -> int:
               f"{report.mentions} entity mentions, {report.labels} labels), "
               f"{report.articles_skipped} already present, "
               f"from {report.files} files in {report.seconds:.1f} s")
+        _print_peer_summary(report)
         for issue in report.issues:
             echo(f"  problem: {issue}", file=sys.stderr)
         if report.cancelled:
@@ -193,6 +233,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language code for all articles (else detected)")
     p.add_argument("--json", action="store_true", help="print the import report as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--map", metavar="FILE", default=None,
+                   help="label mapping (JSON) for other tools' fields and choices (docs/formats.md)")
+    p.add_argument("--stance-target", metavar="NAME", default=None,
+                   help="target of stances given without one: a target name, @only (the "
+                        "sentence's only mentioned target) or @most (its most mentioned)")
+    p.add_argument("--show-mapping", action="store_true",
+                   help="only show how the files' labels would be mapped; write nothing")
 
     p = add("stats", cmd_stats, "counts: articles, sentences, entities, targets, labels")
     p.add_argument("project")

@@ -10,6 +10,8 @@ from .errors import ProjectError
 from .ingest import RawArticle, expand_paths, read_paths
 from .ingest.annotations import RawLabels
 from .ingest.fields import language_code
+from .ingest.mapping import ACTIVE, LabelMapping
+from .ingest.peer import PeerTask
 from .model import (
     ENTITY_LABELS,
     Article,
@@ -48,11 +50,13 @@ class Importer:
         ner: bool = True,
         progress: Progress | Callable[[int, int, str], None] | None = None,
         lang: str | None = None,
+        mapping: LabelMapping | None = None,
     ) -> ImportReport:
         """Import files and folders (any registered format). Re-importing an article is a no-op.
 
         Bad rows become issues in the report; the good ones still go in, one transaction each.
-        ``progress`` gets ``(bytes done, bytes total, message)``; cancelling it stops after the
+        Other tools' tasks go through ``mapping`` (the automatic one if None). ``progress`` gets
+        ``(bytes done, bytes total, message)``; cancelling it stops after the
         current article, keeping what was imported.
         """
         started = time.perf_counter()
@@ -76,15 +80,22 @@ class Importer:
         seen: dict[str, str] = {}  # article id -> where this import first read it
         done_bytes = 0
         pending: list[RawArticle] = []
+        from .peer_import import PeerImporter
+
+        peer = PeerImporter(self, mapping or LabelMapping())
+        token = ACTIVE.set(peer.mapping)
         try:
             for f, size in zip(files, sizes):
                 raws: list[RawArticle] = []
                 labels_only: list[RawLabels] = []  # label files: articles already in the project
+                tasks: list[PeerTask] = []  # other tools' tasks: sentences found by content
                 for item in read_paths([f]):
                     if isinstance(item, ImportIssue):
                         report.issues.append(item)
                     elif isinstance(item, RawLabels):
                         labels_only.append(item)
+                    elif isinstance(item, PeerTask):
+                        tasks.append(item)
                     else:
                         raws.append(item)
                 # Chunks span files, so a folder of one-article files still gets batched NER.
@@ -95,10 +106,13 @@ class Importer:
                         pending = []
                         prog.update(done_bytes + size * k // len(raws), None,
                                     f"{f.name}: {k}/{len(raws)}")
-                if labels_only and pending:  # their articles may be in the pending chunk
+                if (labels_only or tasks) and pending:  # their articles may be pending
                     resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
                     pending = []
                 self._import_label_items(labels_only, report, prog)
+                for k in range(0, len(tasks), 500):
+                    prog.check()
+                    resolver = peer.run(tasks[k:k + 500], report, ner, lang, seen, resolver)
                 done_bytes += size
                 # Progress (and the cancel check) only where work was committed, so "done"
                 # never runs ahead of what is in the file.
@@ -112,6 +126,8 @@ class Importer:
             # so stop at once with one message that says what is kept.
             raise type(exc)(f"{exc} The import stopped; {report.articles_added} articles "
                             "imported before are saved.") from exc
+        finally:
+            ACTIVE.reset(token)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -189,7 +205,8 @@ class Importer:
             date=raw.date, url=raw.url, source=raw.source, meta=meta,
         )
         sentences = []
-        for i, (s, e) in enumerate(split_sentences(text, article_lang)):
+        spans = [(0, len(text))] if raw.single_unit else split_sentences(text, article_lang)
+        for i, (s, e) in enumerate(spans):
             chunk = text[s:e]
             sentences.append(Sentence(
                 id=0, article_id=aid, index=i, start=s, end=e, text=chunk,

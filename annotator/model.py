@@ -110,10 +110,24 @@ class ImportReport:
     issues: list[ImportIssue] = field(default_factory=list)
     cancelled: bool = False
     seconds: float = 0.0
+    #: What files from other tools held, counted per kind: (kind, outcome) -> n, e.g.
+    #: ("choice", "mapped to a frame") or ("annotation", "skipped: cancelled"). An outcome that
+    #: starts with "skipped" makes the import not ok (exit 1).
+    tally: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: The label mapping used: one row per (field, value) with what it became and how often.
+    mapping: list[dict[str, Any]] = field(default_factory=list)
+
+    def count(self, kind: str, outcome: str, n: int = 1) -> None:
+        if n:
+            self.tally[(kind, outcome)] = self.tally.get((kind, outcome), 0) + n
+
+    @property
+    def skipped(self) -> int:
+        return sum(n for (_, outcome), n in self.tally.items() if outcome.startswith("skipped"))
 
     @property
     def ok(self) -> bool:
-        return not self.issues and not self.cancelled
+        return not self.issues and not self.cancelled and not self.skipped
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -126,4 +140,6 @@ class ImportReport:
             "issues": [{"file": i.file, "line": i.line, "message": i.message} for i in self.issues],
             "cancelled": self.cancelled,
             "seconds": round(self.seconds, 3),
+            "tally": [{"kind": k, "outcome": o, "count": n} for (k, o), n in sorted(self.tally.items())],
+            "mapping": list(self.mapping),
         }

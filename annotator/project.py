@@ -197,17 +197,19 @@ class Project:
         ner: bool = True,
         progress: Progress | Callable[[int, int, str], None] | None = None,
         lang: str | None = None,
+        mapping: Any = None,
     ) -> ImportReport:
         """Import files and folders (any registered format). Re-importing an article is a no-op.
 
         Bad rows become issues in the report; the good ones still go in, one transaction each.
-        Files may carry labels (our exports, Label Studio, doccano, Prodigy): they are applied
-        too. ``progress`` gets ``(bytes done, bytes total, message)``; cancelling it stops after
+        Files may carry labels (our exports, Label Studio, doccano, Prodigy, spreadsheets): they
+        are applied too, through ``mapping`` (an :class:`annotator.ingest.mapping.LabelMapping`;
+        None: the automatic one). ``progress`` gets ``(bytes done, bytes total, message)``; cancelling it stops after
         the current chunk of articles, keeping what was imported.
         """
         from .importer import Importer  # the pipeline pulls in the NLP stack
 
-        return Importer(self).run(paths, ner=ner, progress=progress, lang=lang)
+        return Importer(self).run(paths, ner=ner, progress=progress, lang=lang, mapping=mapping)
 
     # -- reading -----------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from typing import Callable, ContextManager
 
 #: The newest schema this code knows. Bump it by adding ``_upgrade_to_N`` below and a fixture
 #: file of the previous version under ``tests/data/`` with a test that upgrades it.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Written into ``PRAGMA application_id`` so other SQLite files are recognised as "not a project".
 APPLICATION_ID = 0x4E534641  # "NSFA": news stance & framing annotator
@@ -120,10 +120,31 @@ def _upgrade_to_1(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
-_UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_to_1}
+_V2 = """
+CREATE TABLE suggestions (
+    id          INTEGER PRIMARY KEY,
+    sentence_id INTEGER NOT NULL REFERENCES sentences(id) ON DELETE CASCADE,
+    model       TEXT NOT NULL,             -- the tool's model_version, or the tool's name
+    label       TEXT NOT NULL,             -- JSON: stance (target id -> value), frames, irrelevant
+    source      TEXT,                      -- file it was imported from
+    added       TEXT NOT NULL,
+    UNIQUE (sentence_id, model)
+);
+"""
+
+
+def _upgrade_to_2(conn: sqlite3.Connection) -> None:
+    """Model suggestions (a peer tool's predictions): kept apart from annotators' labels."""
+    for statement in _V2.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+_UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_to_1, 2: _upgrade_to_2}
 
 #: The tables a file of each schema version must have (a file missing one is damaged or foreign).
 TABLES: dict[int, frozenset[str]] = {1: frozenset(re.findall(r"CREATE TABLE (\w+)", _V1))}
+TABLES[2] = TABLES[1] | frozenset(re.findall(r"CREATE TABLE (\w+)", _V2))
 
 
 @dataclass(frozen=True)

@@ -1247,6 +1247,48 @@ class Store:
             (name, name),
         )]
 
+    # -- peer imports (issue 9) --------------------------------------------------------------------
+
+    def sentences_with_text(self, texts: Iterable[str]) -> dict[str, list[tuple[str, int, int]]]:
+        """(article id, start, end) of every sentence whose text is one of ``texts``: how a task
+        from another tool finds its sentence by content. One scan of the table per 500 texts."""
+        wanted = sorted(set(texts))
+        out: dict[str, list[tuple[str, int, int]]] = {}
+        for chunk in range(0, len(wanted), 500):
+            part = wanted[chunk:chunk + 500]
+            for text, aid, start, end in self.conn.execute(
+                    "SELECT text, article_id, start, end FROM sentences WHERE text IN"
+                    f" ({','.join('?' * len(part))}) ORDER BY article_id, idx", part):
+                out.setdefault(text, []).append((aid, start, end))
+        return out
+
+    def put_suggestion(self, sentence_id: int, model: str, label: dict[str, Any],
+                       source: str | None) -> bool:
+        """A model's suggested label for a sentence (one per model; a newer one replaces it).
+        Returns False when the same suggestion is already there."""
+        text = json.dumps(label, sort_keys=True, ensure_ascii=False)
+        row = self.conn.execute("SELECT label FROM suggestions WHERE sentence_id = ? AND model = ?",
+                                (sentence_id, model)).fetchone()
+        if row is not None and row[0] == text:
+            return False
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO suggestions (sentence_id, model, label, source, added)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (sentence_id, model) DO UPDATE SET"
+                " label = excluded.label, source = excluded.source, added = excluded.added",
+                (sentence_id, model, text, source, now()))
+        return True
+
+    def suggestions(self, sentence_id: int | None = None) -> list[dict[str, Any]]:
+        """Suggestions as ``{sentence_id, model, label, source}``, by sentence then model."""
+        sql = "SELECT sentence_id, model, label, source FROM suggestions"
+        args: list[Any] = []
+        if sentence_id is not None:
+            sql += " WHERE sentence_id = ?"
+            args.append(sentence_id)
+        return [{"sentence_id": r[0], "model": r[1], "label": json.loads(r[2]), "source": r[3]}
+                for r in self.conn.execute(sql + " ORDER BY sentence_id, model", args)]
+
 
 def check_stance(value: str) -> str:
     v = value.upper()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Callable
 
-from ..model import GOLD_ANNOTATOR, STANCE_VALUES
+from ..model import ENTITY_LABELS, GOLD_ANNOTATOR, STANCE_VALUES
 from .options import ExportOptions, ExportResult, LabelCounts
 
 #: Agreement is computed on at most this many multiply-annotated sentences (the first ones in
@@ -91,17 +91,69 @@ def _counts_table(title: str, names: list[str], per: dict[str, LabelCounts],
     return [f"### {title}", "", *_table([title.split()[0].lower()] + names, rows), ""]
 
 
+def _classes(names: list[str]) -> dict[str, Any]:
+    return {"class_label": {"names": {str(i): n for i, n in enumerate(names)}}}
+
+
+def features(frame_ids: list[str]) -> list[dict[str, Any]]:
+    """The rows' features as the card's ``dataset_info`` spells them (``datasets`` reads them):
+    every column typed (a column that is null in the first rows is not ``null``-typed) and
+    frames, stance values and entity labels as class labels with their names."""
+    def col(name: str, dtype: Any) -> dict[str, Any]:
+        return {"name": name, "dtype": dtype}
+
+    stance = {"name": "stance", "list": [col("target", "string"), col("target_id", "int64"),
+                                         col("value", _classes(list(STANCE_VALUES)))]}
+    frames = {"name": "frames", "list": _classes(frame_ids)}
+    return [
+        *(col(n, "string") for n in ("id", "article_id")), col("index", "int64"),
+        *(col(n, "string") for n in ("title", "outlet", "date", "url", "lang", "text")),
+        col("start", "int64"), col("end", "int64"), col("boilerplate", "bool"),
+        {"name": "entities", "list": [
+            col("start", "int64"), col("end", "int64"), col("label", _classes(list(ENTITY_LABELS))),
+            *(col(n, "string") for n in ("raw_label", "text", "origin", "target")),
+            col("target_id", "int64")]},
+        col("label_source", "string"), frames, stance, col("irrelevant", "bool"),
+        {"name": "unresolved", "list": "string"},
+        {"name": "annotations", "list": [col("annotator", "string"), frames, stance,
+                                         col("irrelevant", "bool"), col("note", "string")]},
+    ]
+
+
+def _yaml(value: Any, indent: int) -> list[str]:
+    """A small YAML writer for the card's nested lists and maps of plain strings."""
+    pad = "  " * indent
+    out: list[str] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            key = _yaml_str(k) if not k.isidentifier() else k
+            if isinstance(v, (dict, list)):
+                out += [f"{pad}{key}:"] + _yaml(v, indent + 1)
+            else:
+                out.append(f"{pad}{key}: {_yaml_str(str(v))}")
+    else:
+        for item in value:
+            inner = _yaml(item, indent + 1)
+            out.append(f"{pad}- {inner[0].lstrip()}")
+            out += inner[1:]
+    return out
+
+
 def dataset_card(name: str, result: ExportResult, options: ExportOptions, split_files: dict[str, str],
-                 languages: list[str], codebook: str, sample: AgreementSample) -> str:
-    """README.md text: YAML front matter the Hub reads (configs, languages) and the tables."""
+                 languages: list[str], codebook: str, sample: AgreementSample,
+                 frame_ids: list[str] | None = None) -> str:
+    """README.md text: YAML front matter the Hub reads (configs, features, languages) and the
+    tables."""
     names = [n for n in options.split_names if n in split_files]
     lines = ["---", f"pretty_name: {_yaml_str(name)}"]
     if languages:
         lines += ["language:"] + [f"- {lang}" for lang in languages]
-    lines += ["task_categories:", "- text-classification", "- token-classification",
-              "configs:", "- config_name: default", "  data_files:"]
-    for n in names:
-        lines += [f"  - split: {n}", f"    path: {split_files[n]}"]
+    lines += ["task_categories:", "- text-classification", "- token-classification"]
+    # No ``configs``: with them ``datasets`` keys its cache by the file *patterns*, so a new
+    # export into the same folder loaded the old rows; without, it finds train/validation/test
+    # by name and keys the cache by each file's mtime.
+    if frame_ids is not None:
+        lines += ["dataset_info:", "  features:"] + _yaml(features(frame_ids), 1)
     lines += ["---", "", f"# {name}", "",
               "Sentences from news articles with stance toward entities (targets) and frames, "
               f"exported by the news annotator (codebook `{codebook}`).", "",

@@ -25,9 +25,9 @@ class Doccano(Exporter):
                 if "split" in rec:
                     row["split"] = rec["split"]
                 row["label"] = flat_labels(label) if label is not None else []
-                if label is not None:
-                    row["annotator"] = annotator
-                    for key in ("note", "created", "updated", "decided_by"):
-                        if label.get(key):
-                            row[key] = label[key]
+                # Every row has the same keys, "" for none: doccano reads the file as one
+                # table, and a key missing from a row became NaN, which it cannot store.
+                row["annotator"] = annotator or ""
+                for key in ("note", "created", "updated", "decided_by"):
+                    row[key] = str(label.get(key) or "") if label is not None else ""
                 self.line(row)

@@ -63,5 +63,5 @@ class HuggingFace(Exporter):
                        if ctx.result.splits[n]["sentences"]}
         name = Path(ctx.project.path).stem
         text = dataset_card(name, ctx.result, ctx.options, split_files, sorted(self.langs - {"und"}),
-                            ctx.builder.codebook.name, self.sample)
+                            ctx.builder.codebook.name, self.sample, ctx.builder.codebook.frame_ids)
         self.write_text("README.md", text)

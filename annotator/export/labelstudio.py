@@ -10,11 +10,19 @@ from .base import Exporter, dumps, register
 from .flat import IRRELEVANT, stance_choice
 from .records import ArticleBundle, Record
 
+#: The text area holding the annotator's name: Label Studio keeps results verbatim in every
+#: export shape (JSON, JSON_MIN, CSV), but not our annotation fields or its own timestamps.
+LABELLED_BY = "labelled_by"
+
 DATA_FIELDS = ("article_id", "index", "start", "end", "title", "outlet", "date", "lang")
 
 
 def labeling_config(codebook: Any) -> str:
-    """The Label Studio labeling config (XML) that these tasks are made for."""
+    """The Label Studio labeling config (XML) that these tasks are made for.
+
+    Every ``Choices`` has at least two ``Choice`` s: Label Studio's validator reads a single child
+    as an object and refuses the config ("is not of type 'array'"), so irrelevant has a
+    "relevant" partner (read back as no label)."""
     frames = "\n".join(f"    <Choice value={quoteattr(f.id)} hint={quoteattr(f.name)}/>"
                        for f in codebook.frames)
     entities = "\n".join(f"    <Label value={quoteattr(lab)}/>" for lab in ENTITY_LABELS)
@@ -29,10 +37,13 @@ def labeling_config(codebook: Any) -> str:
   </Choices>
   <Header value="Stance toward targets"/>
   <Choices name="stance" toName="text" choice="multiple" value="$stance_options"/>
-  <Choices name="irrelevant" toName="text">
+  <Choices name="irrelevant" toName="text" showInline="true">
+    <Choice value="relevant"/>
     <Choice value="{IRRELEVANT}"/>
   </Choices>
   <TextArea name="note" toName="text"/>
+  <Header value="Annotator name (kept when the tasks come back)"/>
+  <TextArea name="{LABELLED_BY}" toName="text" maxSubmissions="1" rows="1"/>
 </View>
 """
 
@@ -57,6 +68,14 @@ def label_result(rid: str, label: Record) -> list[dict[str, Any]]:
     return out
 
 
+def labelled_by(rid: str, annotator: str, label: Record) -> dict[str, Any]:
+    """The annotator's name as a text-area result, with what Label Studio would drop in meta."""
+    meta = {k: label[k] for k in ("decided_by", "created", "updated") if label.get(k)}
+    name = f"{annotator} (decided by {label['decided_by']})" if label.get("decided_by") else annotator
+    return {"id": f"{rid}-by", "from_name": LABELLED_BY, "to_name": "text", "type": "textarea",
+            "value": {"text": [name]}, "meta": meta}
+
+
 def task(rec: Record, units: list[tuple[str | None, Record | None]]) -> dict[str, Any]:
     data = {"text": rec["text"], "sentence_id": rec["id"], **{k: rec[k] for k in DATA_FIELDS},
             "targets": rec["targets"],
@@ -72,7 +91,8 @@ def task(rec: Record, units: list[tuple[str | None, Record | None]]) -> dict[str
             "annotator": annotator,  # ours; Label Studio keeps its own completed_by
             "ground_truth": annotator == GOLD_ANNOTATOR,
             "created_at": label.get("created"), "updated_at": label.get("updated"),
-            "result": label_result(f"{rec['id']}-{annotator}", label),
+            "result": label_result(f"{rec['id']}-{annotator}", label)
+            + [labelled_by(f"{rec['id']}-{annotator}", str(annotator), label)],
         }
         if label.get("decided_by"):
             ann["decided_by"] = label["decided_by"]

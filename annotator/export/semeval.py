@@ -10,6 +10,8 @@ from .records import ArticleBundle
 TARGET = "semeval2023"
 #: Our split names -> the task's file name prefixes.
 SPLIT_PREFIX = {"train": "train", "validation": "dev", "test": "test"}
+#: ISO 639-1 codes the task spells its own way (its folders: en fr ge it po ru es gr ka).
+TASK_LANG = {"de": "ge", "pl": "po", "el": "gr"}
 
 
 @register
@@ -31,6 +33,7 @@ class SemEval2023(Exporter):
             codebook.map_to(self.target, [])
         except ValueError as exc:
             raise ExportError(f"frames cannot be written as SemEval-2023 labels: {exc}") from None
+        self.dropped: dict[str, int] = {}  # our frame with no SemEval label -> articles
 
     def write(self, bundle: ArticleBundle) -> None:
         """An article's frames are the union of its sentences' (resolved) frames, mapped onto
@@ -41,10 +44,13 @@ class SemEval2023(Exporter):
                 if label is not None:
                     frames += [f for f in label["frames"] if f not in frames]
         mapped = set(self.codebook.map_to(self.target, frames))
+        for f in frames:
+            if not self.codebook.map_to(self.target, [f]):
+                self.dropped[f] = self.dropped.get(f, 0) + 1
         ordered = [f for f in self.target.frame_ids if f in mapped]
         a = bundle.article
         prefix = SPLIT_PREFIX.get(bundle.split or "train", bundle.split or "train")
-        lang = self.lang_folder(a.lang)
+        lang = self.lang_folder(TASK_LANG.get(a.lang.lower(), a.lang))
         folder = f"{lang}/{prefix}-articles-subtask-2"
         body = a.text[len(a.title):].lstrip("\n") if a.text.startswith(a.title) else a.text
         # The task's article files: the title, an empty line, then the text.
@@ -53,6 +59,9 @@ class SemEval2023(Exporter):
         self.rows += 1
 
     def end(self) -> None:
+        for frame, n in sorted(self.dropped.items()):
+            self.note(f"frame {frame!r} has no SemEval-2023 label: left out of the labels of "
+                      f"{n} article{'s' if n != 1 else ''}")
         for lang, folder in sorted(self.lang_folder.renamed.items()):
             self.note(f"articles in language {lang!r} are in folder {folder!r} (a folder name "
                       "holds only letters, digits, _ and -)")

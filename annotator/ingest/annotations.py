@@ -1,4 +1,4 @@
-"""Readers for annotation files: native JSONL (sentences, articles), Label Studio, doccano, Prodigy.
+"""Readers for our native annotation files (sentence and article JSONL); other tools: peer.py.
 
 Article lines carry their text and become ``RawArticle`` s with ``annotations``; the other formats
 label sentences of articles already in the project and become :class:`RawLabels`. Either way an
@@ -72,26 +72,6 @@ def _meta(obj: dict[str, Any]) -> dict[str, Any]:
     level or under ``meta``."""
     meta = obj.get("meta")
     return {**(meta if isinstance(meta, dict) else {}), **obj}
-
-
-def _is_doccano(path: Path) -> bool:
-    obj = _first_object(path)
-    return obj is not None and "text" in obj and "label" in obj and "article_id" in _meta(obj)
-
-
-def _is_prodigy(path: Path) -> bool:
-    obj = _first_object(path)
-    return obj is not None and "text" in obj and ("answer" in obj or "options" in obj) \
-        and isinstance(obj.get("meta"), dict) and "article_id" in obj["meta"]
-
-
-def _is_labelstudio(path: Path) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            head = decode(fh.read(_SNIFF_BYTES))[0].lstrip()
-    except (OSError, UnicodeDecodeError):
-        return False
-    return head.startswith("[") and '"data"' in head
 
 
 # -- helpers ----------------------------------------------------------------------------------------
@@ -223,70 +203,7 @@ def read_native_articles(path: Path) -> Iterator[RawArticle | ImportIssue]:
                          annotations=annotations, **values)
 
 
-# -- doccano and Prodigy ------------------------------------------------------------------------
-
-
-def _flat_annotation(path: Path, lineno: int, where: dict[str, Any], items: Any, annotator: str,
-                     extra: dict[str, Any]) -> tuple[str, Annotation] | ImportIssue:
-    link = _sentence_link(path, lineno, where)
-    if isinstance(link, ImportIssue):
-        return link
-    if not isinstance(items, list) or any(not isinstance(i, str) for i in items):
-        return ImportIssue(str(path), lineno, "labels must be a list of strings (frame:…, "
-                           "stance:target:VALUE, irrelevant); span labels are not read; skipped")
-    stance, frames, irrelevant, unknown = parse_flat(items)
-    if unknown:
-        return ImportIssue(str(path), lineno, f"labels not understood: {', '.join(unknown)}; skipped")
-    label = {"stance": stance, "frames": frames, "irrelevant": irrelevant, **extra}
-    return link[0], _label(lineno, link[1], link[2], where.get("text"), annotator, label,
-                           where.get("targets"))
-
-
-@register("doccano", (".jsonl",), sniff=_is_doccano)
-def read_doccano(path: Path) -> Iterator[RawLabels | ImportIssue]:
-    """doccano text-classification exports of our doccano files. The annotator is the line's
-    ``annotator`` (ours), else doccano's ``user``, else the file name (doccano names per-user
-    files after the user)."""
-    group = _Grouper(path)
-    for lineno, obj in _lines(path):
-        if isinstance(obj, ImportIssue):
-            yield obj
-            continue
-        where = _meta(obj)
-        if not where.get("label"):
-            continue  # not labelled yet
-        annotator = str(where.get("annotator") or where.get("user") or path.stem)
-        extra = {k: where.get(k) for k in ("note", "created", "updated", "decided_by")}
-        got = _flat_annotation(path, lineno, where, where.get("label"), annotator, extra)
-        if isinstance(got, ImportIssue):
-            yield got
-            continue
-        yield from group.add(got[0], lineno, got[1])
-    yield from group.flush()
-
-
-@register("prodigy", (".jsonl",), sniff=_is_prodigy)
-def read_prodigy(path: Path) -> Iterator[RawLabels | ImportIssue]:
-    """Prodigy choice tasks (``db-out``) of our prodigy files; only accepted answers count."""
-    group = _Grouper(path)
-    for lineno, obj in _lines(path):
-        if isinstance(obj, ImportIssue):
-            yield obj
-            continue
-        if obj.get("answer") != "accept":
-            continue
-        where = {**obj["meta"], "text": obj.get("text")} if isinstance(obj.get("meta"), dict) else obj
-        annotator = str(obj.get("_annotator_id") or obj.get("_session_id") or path.stem)
-        extra = {k: where.get(k) for k in ("note", "created", "updated", "decided_by")}
-        got = _flat_annotation(path, lineno, where, obj.get("accept") or [], annotator, extra)
-        if isinstance(got, ImportIssue):
-            yield got
-            continue
-        yield from group.add(got[0], lineno, got[1])
-    yield from group.flush()
-
-
-# -- Label Studio -----------------------------------------------------------------------------------
+# -- JSON arrays (Label Studio) ---------------------------------------------------------------------
 
 
 def _tasks(text: str) -> Iterator[tuple[int, Any]]:
@@ -314,92 +231,3 @@ def _tasks(text: str) -> Iterator[tuple[int, Any]]:
         yield line, obj
         line += text.count("\n", pos, end)
         pos = end
-
-
-def _ls_annotator(ann: dict[str, Any]) -> str:
-    if ann.get("annotator"):
-        return str(ann["annotator"])
-    by = ann.get("completed_by")
-    if isinstance(by, dict):
-        for key in ("username", "email"):
-            if by.get(key):
-                return str(by[key]).split("@")[0]
-        if by.get("id") is not None:
-            return f"labelstudio-{by['id']}"
-    if by is not None:
-        return f"labelstudio-{by}"
-    return "labelstudio"
-
-
-def _ls_label(ann: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    stance: dict[str, str] = {}
-    frames: list[str] = []
-    irrelevant = False
-    notes: list[str] = []
-    unknown: list[str] = []
-    for r in ann.get("result") or []:
-        if not isinstance(r, dict):
-            continue
-        value = r.get("value") or {}
-        name = r.get("from_name")
-        choices = [str(c) for c in value.get("choices") or []]
-        if name == "frames":
-            frames += choices
-        elif name == "stance":
-            for c in choices:
-                pair = parse_stance_choice(c)
-                if pair is None:
-                    unknown.append(c)
-                else:
-                    stance[pair[0]] = pair[1]
-        elif name == "irrelevant":
-            irrelevant = irrelevant or bool(choices)
-        elif name == "note":
-            notes += [str(t) for t in value.get("text") or []]
-        elif choices:  # other controls: flat labels, as in doccano
-            s, f, i, u = parse_flat(choices)
-            stance.update(s)
-            frames += f
-            irrelevant = irrelevant or i
-            unknown += u
-    label = {"stance": stance, "frames": frames, "irrelevant": irrelevant, "note": "\n".join(notes),
-             "created": ann.get("created_at"), "updated": ann.get("updated_at")}
-    return label, unknown
-
-
-@register("labelstudio", (".json",), sniff=_is_labelstudio)
-def read_labelstudio(path: Path) -> Iterator[RawLabels | ImportIssue]:
-    """Label Studio JSON exports of our labelstudio tasks (``data`` names the sentence).
-    Cancelled annotations are skipped; predictions are not labels and are not read."""
-    text, _, issues = file_text(path)
-    yield from issues
-    try:
-        tasks = list(_tasks(text))
-    except ValueError as exc:  # json.JSONDecodeError: a syntax error
-        yield ImportIssue(str(path), None, f"not a Label Studio JSON export ({exc}); file skipped")
-        return
-    for line, task in tasks:
-        if isinstance(task, JsonError):
-            yield ImportIssue(str(path), line, f"{task}; task skipped")
-            continue
-        if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
-            yield ImportIssue(str(path), line, 'a task needs a "data" object; skipped')
-            continue
-        data = task["data"]
-        annotations = [a for a in task.get("annotations") or []
-                       if isinstance(a, dict) and not a.get("was_cancelled")]
-        if not annotations:
-            continue
-        link = _sentence_link(path, line, data)
-        if isinstance(link, ImportIssue):
-            yield link
-            continue
-        out = RawLabels(link[0], str(path), line)
-        for ann in annotations:
-            label, unknown = _ls_label(ann)
-            if unknown:
-                yield ImportIssue(str(path), line, f"choices not understood: {', '.join(unknown)}")
-            label["decided_by"] = ann.get("decided_by")
-            out.annotations.append(_label(line, link[1], link[2], data.get("text"),
-                                          _ls_annotator(ann), label, data.get("targets")))
-        yield out

@@ -26,6 +26,8 @@ class RawArticle:
     meta: dict[str, Any] = field(default_factory=dict)
     #: Annotations carried by the file (native JSONL and peer exports), applied after the article.
     annotations: list[dict[str, Any]] = field(default_factory=list)
+    #: A short task from another tool: the whole text is one sentence (the unit it was labelled as).
+    single_unit: bool = False
 
     def __post_init__(self) -> None:
         self.text = normalise_text(self.text)

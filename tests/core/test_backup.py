@@ -163,16 +163,17 @@ def test_backup_before_a_schema_upgrade(tmp_path: Path, monkeypatch: pytest.Monk
 
     p, sid = labelled(tmp_path / "p.annot")
     p.close()
-    # A pretend version 2 (one more table), to see the backup taken before upgrading.
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(schema._UPGRADES, 2, lambda c: c.execute("CREATE TABLE extra (a)"))
-    monkeypatch.setitem(schema.TABLES, 2, schema.TABLES[1] | {"extra"})
+    # A pretend next version (one more table), to see the backup taken before upgrading.
+    v = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", v + 1)
+    monkeypatch.setitem(schema._UPGRADES, v + 1, lambda c: c.execute("CREATE TABLE extra (a)"))
+    monkeypatch.setitem(schema.TABLES, v + 1, schema.TABLES[v] | {"extra"})
     with Project.open(tmp_path / "p.annot") as q:
-        assert q.store.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert q.store.conn.execute("PRAGMA user_version").fetchone()[0] == v + 1
         found = q.list_backups()
-        assert [b.reason for b in found] == ["before-upgrade-v1"]
+        assert [b.reason for b in found] == [f"before-upgrade-v{v}"]
     old = sqlite3.connect(f"{found[0].path.as_uri()}?mode=ro", uri=True)
-    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("PRAGMA user_version").fetchone()[0] == v
     old.close()
 
 

@@ -128,3 +128,18 @@ def test_spacy_builds_docs_from_exported_entities(seeds_project: Project, tmp_pa
         checked += len(spans)
     stats = seeds_project.stats()
     assert len(lines) == stats["sentences"] and checked == stats["entities"]
+
+
+def test_semeval_language_folders_and_dropped_frames(tmp_path: Path) -> None:
+    from annotator import Project
+
+    src = tmp_path / "s.annot"
+    (tmp_path / "a.jsonl").write_text(json.dumps({"text": "Titel\n\nDie Wirtschaft wächst.",
+                                                  "lang": "de"}) + "\n", encoding="utf-8")
+    with Project.open(src) as p:
+        p.import_files([tmp_path / "a.jsonl"], ner=False)
+        s = [s for s in p.sentences(p.articles()[0].id) if not s.boilerplate][0]
+        p.set_label(s.id, "ann", frames=["economic", "other"])
+    result = export(src, tmp_path / "se", "semeval2023", ExportOptions(annotators=("ann",)))
+    assert (tmp_path / "se" / "ge").is_dir() and not (tmp_path / "se" / "de").exists()
+    assert any("'other' has no SemEval-2023 label" in n and "1 article" in n for n in result.notes)

@@ -1,6 +1,7 @@
 """The hf format loads with Hugging Face ``datasets``; splits are by article, stratified, seeded."""
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -44,7 +45,7 @@ def test_hf_folder_loads_with_datasets(project_file: Path, tmp_path: Path) -> No
     assert {name: len(a) for name, a in articles.items()} == {
         name: s["articles"] for name, s in result.splits.items()}
     assert 0.7 <= sizes["train"] / 80 <= 0.9
-    # The dataset card's YAML configs make the folder itself loadable.
+    # The folder itself loads (split files found by name, features from the card).
     whole = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "cache2"))
     assert {name: whole[name].num_rows for name in whole} == sizes
     row = ds["train"][0]
@@ -57,7 +58,8 @@ def test_hf_folder_loads_with_datasets(project_file: Path, tmp_path: Path) -> No
 def test_dataset_card_lists_counts_and_agreement(project_file: Path, tmp_path: Path) -> None:
     result = export(project_file, tmp_path / "ds", "hf", ExportOptions(labels="majority"))
     card = (tmp_path / "ds" / "README.md").read_text()
-    assert card.startswith("---\n") and "configs:" in card and "path: train.jsonl" in card
+    assert card.startswith("---\n") and "dataset_info:\n  features:" in card
+    assert "configs:" not in card  # they made datasets key its cache by file pattern (stale)
     assert "language:\n- en\n- ru" in card
     assert "| train | " in card and "### Frame counts" in card and "### Stance counts" in card
     assert "Krippendorff's alpha over" in card and "| frames |" in card
@@ -85,3 +87,34 @@ def test_split_is_stratified_by_main_label() -> None:
     assert per[("none", "train")] == 8
     assert got == assign_splits(list(reversed(items)), (0.8, 0.1, 0.1),
                                 ("train", "validation", "test"), seed=0)
+
+
+@pytest.mark.parametrize("labels", ["all", "gold", "majority"])
+def test_every_column_is_typed_and_classes_are_named(project_file: Path, tmp_path: Path,
+                                                     labels: str) -> None:
+    """No null-typed column whatever the first rows hold; frames, stance values and entity labels
+    are class labels whose names the card gives."""
+    out = tmp_path / "ds"
+    export(project_file, out, "hf", ExportOptions(labels=labels))
+    ds = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "cache"))
+    features = ds["train"].features
+    flat = str(features)
+    assert "null" not in flat, flat
+    frames = features["frames"].feature
+    assert isinstance(frames, datasets.ClassLabel) and "economic" in frames.names
+    assert features["stance"].feature["value"].names == ["AGAINST", "NEUTRAL", "FAVOR"]
+    rows = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
+    assert [[frames.int2str(i) for i in r["frames"]] for r in ds["train"]] == [
+        r["frames"] for r in rows]
+
+
+def test_a_new_export_into_the_same_folder_is_what_loads(project_file: Path,
+                                                         tmp_path: Path) -> None:
+    """The same cache dir, the same folder: the second export's rows, not the first's."""
+    out, cache = tmp_path / "ds", str(tmp_path / "cache")
+    export(project_file, out, "hf", ExportOptions(labels="all"))
+    first = datasets.load_dataset(str(out), cache_dir=cache)
+    assert all(r["label_source"] is None for r in first["train"])
+    export(project_file, out, "hf", ExportOptions(labels="majority"))
+    second = datasets.load_dataset(str(out), cache_dir=cache)
+    assert {r["label_source"] for r in second["train"]} == {"majority"}

@@ -113,9 +113,13 @@ def test_unknown_frames_and_stances_are_issues(source: Path, tmp_path: Path) -> 
     with Project.open(tmp_path / "copy.annot") as p:
         p.import_files([tmp_path / "texts.jsonl"], ner=False)
         report = p.import_files([tmp_path / "d.jsonl"], ner=False)
-    messages = {i.line: i.message for i in report.issues}
-    assert "nonsense" in messages[1] and "LOVE" in messages[2]
-    assert report.labels == len(rows) - 2
+    # Counted per kind (not a line per row), shown in the mapping, and the import is not ok.
+    assert report.tally[("choice", "skipped: not mapped (see the mapping; --map FILE)")] == 2
+    unmapped = {r["value"] for r in report.mapping if r["to"] == "not mapped"}
+    assert unmapped == {"frame:nonsense", "stance:Alice Smith:LOVE"}
+    assert not report.ok
+    # Only the unknown values are left out: the rest of those labels (carol's notes) still import.
+    assert report.labels == len(rows)
 
 
 def test_seeds_round_trip(seeds_project: Project, tmp_path: Path) -> None:
