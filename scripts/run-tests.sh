@@ -14,6 +14,8 @@ echo "== core tests, with PySide6/pyqtgraph/ui blocked"
 ANNOTATOR_BLOCK_QT=1 .venv/bin/python -m pytest -q -p no:cacheprovider -p no:pytest-qt tests/core
 echo "== UI tests (offscreen)"
 .venv/bin/python -m pytest -q -p no:cacheprovider tests/ui
+echo "== interop tests (real Label Studio and doccano in their own cached virtualenvs, on 127.0.0.1)"
+bash scripts/run-interop.sh
 echo "== GUI tests under a real X server (Xvfb, xcb): file dialogs, a second process, geometry"
 ANNOTATOR_TEST_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" \
   .venv/bin/python -m pytest -q -p no:cacheprovider tests/ui/test_write_safety.py \
