@@ -91,6 +91,11 @@ class MainWindow(QMainWindow):
         self.files_timer.timeout.connect(self.check_project_files)
         self.files_timer.start()
         self.files_problem = ""
+        # Backups: one when a project opens, then every 30 minutes while it is written to.
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(60_000)
+        self.backup_timer.timeout.connect(self.maybe_backup)
+        self.backup_timer.start()
         self._update_title()
         self._update_history_actions()
         self._project_changed()  # no project yet: set the actions' initial state
@@ -194,6 +199,8 @@ class MainWindow(QMainWindow):
         self.merge_action = m("&Merge annotations…", "merge", self.merge_dialog)
         self.review_action = m("&Review and adjudicate…", "review", self.open_review)
         self.switch_action = a("S&witch annotator…", self.switch_annotator_dialog, (), "switch")
+        self.backup_action = a("&Back up now", self.backup_now, (), "backup")
+        self.restore_action = a("Restore a &backup…", self.restore_backup_dialog, (), "restore")
         self.close_project_action = m("&Close project", "close", self.close_project)
         self.quit_action = m("&Quit", "quit", self.close)
         k = self._key_action
@@ -229,6 +236,9 @@ class MainWindow(QMainWindow):
         m.addAction(self.ner_action)
         m.addAction(self.export_action)
         m.addAction(self.merge_action)
+        m.addSeparator()
+        m.addAction(self.backup_action)
+        m.addAction(self.restore_action)
         m.addSeparator()
         m.addAction(self.switch_action)
         m.addAction(self.close_project_action)
@@ -841,6 +851,64 @@ class MainWindow(QMainWindow):
                                        bool(old.irrelevant) if old else False, note),
                           "a note typed before the app closed unexpectedly")
 
+    def maybe_backup(self) -> None:
+        """The automatic backup (the project decides whether one is due); a failure is shown."""
+        project = self.session.project
+        if project is None or self.running_job():
+            return
+        made = project.maybe_backup_quietly()
+        if project.backup_error:
+            self.notice.show_notice(f"Automatic backup failed: {project.backup_error}",
+                                    can_retry=False, can_reopen=False)
+        elif made is not None:
+            self.statusBar().showMessage(f"Backup written: {made.path.name}", 4000)
+
+    def backup_now(self) -> None:
+        project = self.session.project
+        if project is None:
+            return
+        try:
+            made = project.backup_now()
+        except Exception as exc:  # noqa: BLE001 - shown, never swallowed
+            self._write_failed(f"backup failed: {_reason(exc)}")
+            return
+        self.statusBar().showMessage(f"Backup written: {made.path}", 8000)
+
+    def restore_backup_dialog(self) -> None:
+        project = self.session.project
+        if project is None or self._busy():
+            return
+        found = project.list_backups()
+        if not found:
+            messages.inform(self, "Restore a backup", "This project has no backups yet.")
+            return
+        names = [f"{b.taken:%Y-%m-%d %H:%M:%S}  {b.reason or 'automatic'}  "
+                 f"({b.size // 1024} KiB)" for b in found]
+        choice, ok = QInputDialog.getItem(self, "Restore a backup", "Backup (newest first):",
+                                          names, 0, False)
+        if not ok:
+            return
+        chosen = found[names.index(choice)]
+        if messages.ask(self, "Restore a backup",
+                        f"Replace the project with the backup of {chosen.taken:%Y-%m-%d %H:%M}?"
+                        " The project as it is now is backed up first.") != messages.Button.Yes:
+            return
+        self.restore_backup(chosen.path)
+
+    def restore_backup(self, path: str | os.PathLike[str]) -> bool:
+        project = self.session.project
+        if project is None:
+            return False
+        self.panel.flush()
+        try:
+            safety = project.restore_backup(path)
+        except Exception as exc:  # noqa: BLE001
+            self._write_failed(f"restore failed: {_reason(exc)}")
+            return False
+        self.reopen_project()
+        self.statusBar().showMessage(f"Restored; the state before is in {safety.path.name}", 8000)
+        return True
+
     def check_project_files(self) -> bool:
         """True while the open project's files are the ones opened (the timer calls it)."""
         project = self.session.project
@@ -880,6 +948,8 @@ class MainWindow(QMainWindow):
         self.unsaved.attach(self.session.path)
         if p is not None:
             self._restore_kept()
+            if self.persist_layout:
+                self.maybe_backup()
         self.articles.set_source(p, self.session.annotator)
         self.panel.set_codebook(p.codebook if p is not None else None)
         self.label_scroll.updateGeometry()  # the frames set how narrow the dock may get
@@ -888,6 +958,7 @@ class MainWindow(QMainWindow):
         self._update_status()
         for action in (self.import_action, self.import_folder_action, self.close_project_action,
                        self.switch_action, self.export_action, self.merge_action,
+                       self.backup_action, self.restore_action,
                        self.review_action):
             action.setEnabled(p is not None or action is self.switch_action)
         if p is not None and self.articles.model.loaded():

@@ -241,3 +241,16 @@ def test_reopening_returns_to_the_last_sentence(qtbot: QtBot, window: MainWindow
 def test_the_platform_is_the_one_asked_for(qapp: QApplication) -> None:
     """The Xvfb run (ANNOTATOR_TEST_PLATFORM=xcb) must really talk to an X server."""
     assert qapp.platformName() == os.environ["QT_QPA_PLATFORM"]
+
+
+def test_back_up_and_restore_from_the_window(window: MainWindow, project_path: Path) -> None:
+    assert window.session.project is not None
+    window.backup_now()
+    found = window.session.project.list_backups()
+    assert found
+    sid = label(window, 0, note="after the backup")
+    assert window.restore_backup(found[0].path)
+    assert window.session.project is not None
+    assert not window.session.project.labels(sentence_id=sid, annotator="alice")
+    assert window.session.label(sid) is None
+    assert len(window.session.project.list_backups()) >= 2  # the state before the restore is kept
