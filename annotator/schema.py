@@ -228,7 +228,10 @@ def migrate(conn: sqlite3.Connection, path: str,
             version = header.user_version
             if version >= SCHEMA_VERSION:
                 return start.user_version
-            step = version + 1
-            _UPGRADES[step](conn)
-            conn.execute(f"PRAGMA user_version = {step}")
+            # A new project is made at the current version in one transaction: no other process
+            # may ever see it half-made (at an old version it would then try to upgrade).
+            last = SCHEMA_VERSION if version == 0 else version + 1
+            for step in range(version + 1, last + 1):
+                _UPGRADES[step](conn)
+            conn.execute(f"PRAGMA user_version = {last}")
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
