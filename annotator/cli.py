@@ -273,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     # --- command modules (one line each) ---
     from .review_commands import add_commands as _review; _review(add)  # noqa: E702
     from .export.commands import add_commands as _export; _export(add)  # noqa: E702
+    from .suggest.commands import add_commands as _model; _model(add)  # noqa: E702
     # --- end of command modules ---
     return parser
 

@@ -528,10 +528,12 @@ class _Merger:
                     f" frames not in this project's codebook ({', '.join(unknown)}): not merged")
                 continue
             stance: dict[int, str] = {}
+            ours_of: dict[int, int] = {}
             for tid, value in theirs.stance.items():
                 ours_tid = self.map_target(tid, changes, created)
                 if ours_tid is not None:
                     stance[ours_tid] = value
+                    ours_of[tid] = ours_tid
             if len(stance) < len(theirs.stance):
                 report.issues.append(f"{theirs.annotator}'s label on sentence {mine.index + 1} of"
                                      f" {art.id[:12]} names a target that could not be matched:"
@@ -540,7 +542,8 @@ class _Merger:
             label = Label(sentence_id=mine.id, annotator=theirs.annotator, stance=stance,
                           frames=list(theirs.frames), irrelevant=theirs.irrelevant,
                           note=theirs.note, created=theirs.created, updated=theirs.updated,
-                          decided_by=theirs.decided_by)
+                          decided_by=theirs.decided_by,
+                          suggestion=_mapped_suggestion(theirs.suggestion, ours_of))
             existing = our_labels.get((mine.id, theirs.annotator))
             if existing is not None:
                 if _same_label(existing, label):
@@ -670,3 +673,14 @@ def merge_project(
         return report
     finally:
         source.close()
+
+
+def _mapped_suggestion(suggestion: dict[str, Any] | None,
+                       ours_of: dict[int, int]) -> dict[str, Any] | None:
+    """A label's suggestion provenance with its stance targets renamed to this file's ids
+    (a target the label itself does not name is left out)."""
+    if not suggestion:
+        return None
+    stance = {str(ours_of[int(t)]): v for t, v in (suggestion.get("stance") or {}).items()
+              if str(t).isdigit() and int(t) in ours_of}
+    return {**suggestion, "stance": stance}

@@ -82,6 +82,9 @@ class Label:
     created: str | None = None
     updated: str | None = None
     decided_by: str | None = None  # gold labels: who adjudicated
+    #: Provenance: the model suggestion this label accepted ({model, version, frames, stance,
+    #: irrelevant}), or None for a label typed by hand.
+    suggestion: dict[str, Any] | None = None
 
     @property
     def empty(self) -> bool:

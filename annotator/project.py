@@ -36,6 +36,9 @@ from .store import (
 
 DEFAULT_CODEBOOK = "pfc"
 
+#: ``set_label(suggestion=KEEP)``: keep the label's stored provenance.
+KEEP = object()
+
 log = logging.getLogger("annotator")
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -304,10 +307,13 @@ class Project:
         note: str = "",
         decided_by: str | None = None,
         actor: str | None = None,
+        suggestion: dict[str, Any] | None | object = KEEP,
     ) -> Label | None:
         """Store the annotator's whole label for a sentence (an empty label removes it).
 
         ``stance`` maps targets (id, name or alias) to AGAINST / NEUTRAL / FAVOR (None clears).
+        ``suggestion`` is the provenance: the model suggestion accepted into this label; by
+        default the stored one is kept (an edit after accepting keeps where the label began).
         The change is committed at once and can be undone with :meth:`undo`.
         """
         if not annotator or not annotator.strip():
@@ -322,9 +328,12 @@ class Project:
                 resolved[self.resolve_target(key)] = check_stance(value)
             except ValueError as exc:
                 raise ProjectError(str(exc)) from exc
+        if suggestion is KEEP:
+            before = self.label(sentence_id, annotator)
+            suggestion = before.suggestion if before is not None else None
         label = Label(sentence_id=sentence_id, annotator=annotator, stance=resolved,
                       frames=self._frame_ids(frames), irrelevant=irrelevant, note=note,
-                      decided_by=decided_by)
+                      decided_by=decided_by, suggestion=suggestion)  # type: ignore[arg-type]
         aid = self.store.annotator_id(annotator, create=True)
         assert aid is not None
         changes = self.store.label_changes(label, aid)

@@ -8,7 +8,7 @@ from typing import Callable, ContextManager
 
 #: The newest schema this code knows. Bump it by adding ``_upgrade_to_N`` below and a fixture
 #: file of the previous version under ``tests/data/`` with a test that upgrades it.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Written into ``PRAGMA application_id`` so other SQLite files are recognised as "not a project".
 APPLICATION_ID = 0x4E534641  # "NSFA": news stance & framing annotator
@@ -140,11 +140,37 @@ def _upgrade_to_2(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
-_UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_to_1, 2: _upgrade_to_2}
+_V3 = """
+CREATE TABLE project_models (
+    id       INTEGER PRIMARY KEY,
+    codebook TEXT NOT NULL,                -- the codebook's name: a model per codebook
+    version  INTEGER NOT NULL,             -- 1, 2, ... per codebook
+    trained  TEXT NOT NULL,
+    n_labels INTEGER NOT NULL,             -- training size (labelled sentences)
+    scores   TEXT NOT NULL,                -- JSON: cross-validated F1, learning curve, timing
+    params   BLOB NOT NULL,                -- the fitted model as numpy arrays (npz, no pickle)
+    UNIQUE (codebook, version)
+);
+ALTER TABLE labels ADD COLUMN suggestion TEXT
+"""
+# labels.suggestion is JSON: the model suggestion the label accepted (provenance), else NULL.
+# (No SQL comment after ADD COLUMN: SQLite appends the text to the table's CREATE statement.)
+
+
+def _upgrade_to_3(conn: sqlite3.Connection) -> None:
+    """The project's own model (trained from its labels) and labels' suggestion provenance."""
+    for statement in _V3.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+_UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _upgrade_to_1, 2: _upgrade_to_2, 3: _upgrade_to_3}
 
 #: The tables a file of each schema version must have (a file missing one is damaged or foreign).
 TABLES: dict[int, frozenset[str]] = {1: frozenset(re.findall(r"CREATE TABLE (\w+)", _V1))}
 TABLES[2] = TABLES[1] | frozenset(re.findall(r"CREATE TABLE (\w+)", _V2))
+TABLES[3] = TABLES[2] | frozenset(re.findall(r"CREATE TABLE (\w+)", _V3))
 
 
 @dataclass(frozen=True)

@@ -832,7 +832,7 @@ class Store:
     def _label_rows(self, where: str, args: list[Any]) -> list[Label]:
         rows = self.conn.execute(
             "SELECT l.sentence_id, a.name, l.frames, l.irrelevant, l.note, l.created, l.updated,"
-            " l.annotator_id, l.decided_by FROM labels l JOIN annotators a ON a.id = l.annotator_id"
+            " l.annotator_id, l.decided_by, l.suggestion FROM labels l JOIN annotators a ON a.id = l.annotator_id"
             f"{where} ORDER BY l.sentence_id, a.id",
             args,
         ).fetchall()
@@ -853,7 +853,7 @@ class Store:
             Label(
                 sentence_id=r[0], annotator=r[1], stance=stances.get((r[0], r[7]), {}),
                 frames=json.loads(r[2]), irrelevant=bool(r[3]), note=r[4], created=r[5],
-                updated=r[6], decided_by=r[8],
+                updated=r[6], decided_by=r[8], suggestion=json.loads(r[9]) if r[9] else None,
             )
             for r in rows
         ]
@@ -925,6 +925,8 @@ class Store:
                 "created": before["created"] if before else (label.created or stamp),
                 "updated": label.updated or stamp,
                 "decided_by": label.decided_by,
+                "suggestion": (json.dumps(label.suggestion, sort_keys=True, ensure_ascii=False)
+                               if label.suggestion else None),
             }
         new_stances = {} if empty else dict(label.stance)
         # Stances first when deleting (they reference the label row), last when adding.
@@ -1288,6 +1290,100 @@ class Store:
             args.append(sentence_id)
         return [{"sentence_id": r[0], "model": r[1], "label": json.loads(r[2]), "source": r[3]}
                 for r in self.conn.execute(sql + " ORDER BY sentence_id, model", args)]
+
+    # -- the project's own model and its predictions ----------------------------------------------
+
+    def save_project_model(self, codebook: str, n_labels: int, scores: dict[str, Any],
+                           params: bytes, keep: int = 3) -> int:
+        """Store a newly trained model for ``codebook``; returns its version (1, 2, …).
+        Only the ``keep`` newest versions per codebook are kept (labels name their version)."""
+        with self.transaction():
+            row = self.conn.execute("SELECT MAX(version) FROM project_models WHERE codebook = ?",
+                                    (codebook,)).fetchone()
+            version = int(row[0] or 0) + 1
+            self.conn.execute(
+                "INSERT INTO project_models (codebook, version, trained, n_labels, scores, params)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (codebook, version, now(), n_labels, json.dumps(scores, ensure_ascii=False),
+                 sqlite3.Binary(params)))
+            self.conn.execute("DELETE FROM project_models WHERE codebook = ? AND version <= ?",
+                              (codebook, version - keep))
+        return version
+
+    def project_model(self, codebook: str, with_params: bool = True) -> dict[str, Any] | None:
+        """The newest model of ``codebook`` as ``{version, trained, n_labels, scores, params}``."""
+        row = self.conn.execute(
+            "SELECT version, trained, n_labels, scores"
+            + (", params" if with_params else "")
+            + " FROM project_models WHERE codebook = ? ORDER BY version DESC LIMIT 1",
+            (codebook,)).fetchone()
+        if row is None:
+            return None
+        out = {"version": row[0], "trained": row[1], "n_labels": row[2],
+               "scores": json.loads(row[3])}
+        if with_params:
+            out["params"] = bytes(row[4])
+        return out
+
+    def replace_suggestions(self, model: str, rows: Iterable[tuple[int, dict[str, Any]]]) -> int:
+        """Replace every suggestion of ``model`` with ``rows`` of (sentence id, label), in one
+        transaction (a peer tool's suggestions, under other model names, stay)."""
+        added = now()
+        data = [(sid, model, json.dumps(label, sort_keys=True, ensure_ascii=False), None, added)
+                for sid, label in rows]
+        with self.transaction():
+            self.conn.execute("DELETE FROM suggestions WHERE model = ?", (model,))
+            self.conn.executemany(
+                "INSERT INTO suggestions (sentence_id, model, label, source, added)"
+                " VALUES (?, ?, ?, ?, ?)", data)
+        return len(data)
+
+    def suggestions_of(self, model: str, sentence_ids: Iterable[int] | None = None
+                       ) -> dict[int, dict[str, Any]]:
+        """``model``'s suggestions by sentence id (all, or those of ``sentence_ids``)."""
+        out: dict[int, dict[str, Any]] = {}
+        if sentence_ids is None:
+            for sid, label in self.conn.execute(
+                    "SELECT sentence_id, label FROM suggestions WHERE model = ?", (model,)):
+                out[sid] = json.loads(label)
+            return out
+        ids = list(sentence_ids)
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            for sid, label in self.conn.execute(
+                    "SELECT sentence_id, label FROM suggestions WHERE model = ? AND sentence_id IN"
+                    f" ({','.join('?' * len(part))})", [model, *part]):
+                out[sid] = json.loads(label)
+        return out
+
+    def uncertain_unlabelled(self, model: str, annotator: str, limit: int = 1) -> list[int]:
+        """Sentences ``annotator`` has not labelled, the model's least certain first."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT g.sentence_id FROM suggestions g JOIN sentences s ON s.id = g.sentence_id"
+            " WHERE g.model = ? AND s.boilerplate = 0 AND NOT EXISTS (SELECT 1 FROM labels l"
+            " JOIN annotators a ON a.id = l.annotator_id WHERE l.sentence_id = g.sentence_id"
+            " AND a.name = ?)"
+            " ORDER BY json_extract(g.label, '$.uncertainty') DESC, g.sentence_id LIMIT ?",
+            (model, annotator, limit))]
+
+    def labelled_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(DISTINCT sentence_id) FROM labels").fetchone()[0])
+
+    def sentence_units(self) -> list[tuple[int, str, str]]:
+        """Every non-boilerplate sentence as (id, text, lang), by article and position."""
+        return [(r[0], r[1], r[2]) for r in self.conn.execute(
+            "SELECT id, text, lang FROM sentences WHERE boilerplate = 0 ORDER BY article_id, idx")]
+
+    def sentence_mentions(self) -> dict[int, list[tuple[int, int, int]]]:
+        """Linked mentions per sentence: sentence id -> [(start, end, target id)], offsets
+        relative to the sentence."""
+        out: dict[int, list[tuple[int, int, int]]] = {}
+        for sid, start, end, tid in self.conn.execute(
+                "SELECT s.id, m.start - s.start, m.end - s.start, m.target_id FROM mentions m"
+                " JOIN sentences s ON s.article_id = m.article_id AND m.start >= s.start"
+                " AND m.end <= s.end WHERE m.target_id IS NOT NULL ORDER BY s.id, m.start"):
+            out.setdefault(sid, []).append((start, end, tid))
+        return out
 
 
 def check_stance(value: str) -> str:
