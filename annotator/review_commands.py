@@ -124,7 +124,7 @@ def add_commands(add: AddCommand) -> None:
     p.add_argument("--reviewer", required=True, help="your name, stored with each gold decision")
     p.add_argument("--screenshot", default=None, metavar="PNG",
                    help="render the window offscreen to PNG and exit")
-    p.add_argument("--tab", default=None, choices=("adjudicate", "agreement", "charts"),
+    p.add_argument("--tab", default=None, choices=("adjudicate", "agreement", "charts", "model"),
                    help="the tab --screenshot shows (default adjudicate)")
     p.add_argument("--charts", default=None, metavar="DIR",
                    help="export every chart to DIR/review-NAME.png and exit")

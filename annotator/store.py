@@ -1356,6 +1356,15 @@ class Store:
                 out[sid] = json.loads(label)
         return out
 
+    def article_suggestions(self, article_id: str) -> dict[int, dict[str, dict[str, Any]]]:
+        """Every model's suggestion for the article's sentences: sentence id -> model -> label."""
+        out: dict[int, dict[str, dict[str, Any]]] = {}
+        for sid, model, label in self.conn.execute(
+                "SELECT g.sentence_id, g.model, g.label FROM suggestions g JOIN sentences s"
+                " ON s.id = g.sentence_id WHERE s.article_id = ?", (article_id,)):
+            out.setdefault(sid, {})[model] = json.loads(label)
+        return out
+
     def uncertain_unlabelled(self, model: str, annotator: str, limit: int = 1) -> list[int]:
         """Sentences ``annotator`` has not labelled, the model's least certain first."""
         return [r[0] for r in self.conn.execute(

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from annotator.codebooks import Codebook
 from annotator.model import STANCE_VALUES, Label, Sentence, Target
+from annotator.suggest.service import Suggestion
 
 from . import entities
 from .keys import guard_typing, shortcut_text, with_key
@@ -29,6 +30,8 @@ from .richtext import tooltip
 STANCE_COLOURS = {"AGAINST": "#e03131", "NEUTRAL": "#868e96", "FAVOR": "#2f9e44"}
 STANCE_COMMAND = {"AGAINST": "stance_against", "NEUTRAL": "stance_neutral", "FAVOR": "stance_favor"}
 NOTE_DEBOUNCE_MS = 800
+#: The colour of model suggestions: dashed outlines and italics, never a filled (decided) look.
+SUGGESTED = "#7048e8"
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,13 @@ class _TargetRowWidget(QFrame):
         name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         name.setMinimumWidth(60)
         layout.addWidget(name, 1)
+        self.hint = QLabel("")
+        self.hint.setObjectName("stance_suggestion")
+        self.hint.setStyleSheet(f"color: {SUGGESTED}; font-style: italic; font-size: 8pt;")
+        self.hint.hide()
+        layout.addWidget(self.hint)
         self.buttons: dict[str, QPushButton] = {}
+        self._styles: dict[str, str] = {}
         for value in STANCE_VALUES:
             b = QPushButton(value.capitalize())
             b.setObjectName(f"stance_{value}")
@@ -82,8 +91,20 @@ class _TargetRowWidget(QFrame):
                 f"QPushButton:checked {{ background: {colour}; color: white; border-color: {colour};"
                 " }")
             b.clicked.connect(lambda _=False, v=value: self.stance_clicked.emit(self.target_id, v))
+            self._styles[value] = b.styleSheet()
             self.buttons[value] = b
             layout.addWidget(b)
+
+    def set_suggested(self, value: str | None, confidence: float = 0.0) -> None:
+        """Mark the model's proposed value (dashed, not filled: it is not a decision)."""
+        for v, b in self.buttons.items():
+            extra = (f"QPushButton:!checked {{ border: 2px dashed {SUGGESTED}; color: {SUGGESTED};"
+                     " }" if v == value else "")
+            b.setStyleSheet(self._styles[v] + extra)
+        self.hint.setText(f"{value.capitalize()} {confidence:.0%}?" if value else "")
+        self.hint.setVisible(value is not None)
+        self.hint.setToolTip(f"The model suggests {value} ({confidence:.0%} sure); A accepts"
+                             if value else "")
 
     def set_selected(self, selected: bool) -> None:
         self.setProperty("selected", selected)
@@ -150,6 +171,7 @@ class LabelPanel(QWidget):
         self._row_widgets: dict[int, _TargetRowWidget] = {}
         self._frame_boxes: dict[str, QCheckBox] = {}
         self._hover = _HoverWatcher(self)
+        self._suggestion: Suggestion | None = None
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
@@ -167,6 +189,15 @@ class LabelPanel(QWidget):
         self.sentence_text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         outer.addWidget(self.sentence_text)
         self.sentence_text.hide()  # until there is a sentence
+        self.suggestion_bar = QLabel("")
+        self.suggestion_bar.setObjectName("suggestion_bar")
+        self.suggestion_bar.setWordWrap(True)
+        self.suggestion_bar.setTextFormat(Qt.TextFormat.PlainText)
+        self.suggestion_bar.setStyleSheet(f"color: {SUGGESTED}; border: 1px dashed {SUGGESTED};"
+                                          " border-radius: 3px; padding: 3px; font-style: italic;")
+        self.suggestion_bar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.suggestion_bar.hide()
+        outer.addWidget(self.suggestion_bar)
 
         self.targets_box = QGroupBox("Stance toward targets")
         tl = QVBoxLayout(self.targets_box)
@@ -262,6 +293,7 @@ class LabelPanel(QWidget):
         changed_sentence = self.sentence is None or sentence is None or sentence.id != self.sentence.id
         if changed_sentence:
             self._save_note()
+            self._suggestion = None  # another sentence's proposal must never show here
         self.sentence = sentence
         self.setEnabled(sentence is not None)
         if sentence is None:
@@ -283,6 +315,7 @@ class LabelPanel(QWidget):
             self.selected = ids[0] if ids else None
         self._set_label(label, reset_note=changed_sentence or not self.note.hasFocus())
         self._build_rows()
+        self._show_suggestion()
 
     def show_label(self, label: Label | None) -> None:
         """The stored label changed (saved, undone): show it without moving the selection."""
@@ -290,6 +323,60 @@ class LabelPanel(QWidget):
         for tid, w in self._row_widgets.items():
             for value, b in w.buttons.items():
                 b.setChecked(self._stance.get(tid) == value)
+        self._show_suggestion()
+
+    # -- model suggestions (shown, never saved until accepted) --------------------------------------
+
+    @property
+    def suggestion(self) -> Suggestion | None:
+        return self._suggestion
+
+    def show_suggestion(self, suggestion: Suggestion | None, note: str = "") -> None:
+        """Show the model's proposal for the current sentence (None hides it; ``note`` says
+        why there is none, e.g. blind annotation)."""
+        self._suggestion = suggestion
+        self._show_suggestion(note)
+
+    def _show_suggestion(self, note: str = "") -> None:
+        s = self._suggestion if self.sentence is not None else None
+        for fid, box in self._frame_boxes.items():
+            frame = self.codebook.frame(fid) if self.codebook else None
+            name = frame.name if frame else fid
+            p = s.frames.get(fid) if s is not None else None
+            if p is None:
+                box.setText(name)
+                box.setStyleSheet("")
+                if frame is not None:
+                    box.setToolTip(tooltip(f"{frame.name} (key {frame.key})", frame.definition,
+                                           bold_first=True))
+                continue
+            chosen = p >= 0.5
+            box.setText(f"{name}  {p:.0%}?")
+            box.setToolTip(tooltip(f"{name} (key {frame.key if frame else ''})",
+                                   f"The model {'suggests' if chosen else 'is unsure of'} this"
+                                   f" frame ({p:.0%} sure); A accepts the suggestions",
+                                   frame.definition if frame else "", bold_first=True))
+            box.setStyleSheet(f"QCheckBox {{ color: {SUGGESTED}; font-style: italic;"
+                              f" {'font-weight: bold;' if chosen else ''} }}")
+        for tid, w in self._row_widgets.items():
+            value, p = (s.stance.get(tid) or (None, 0.0)) if s is not None else (None, 0.0)
+            w.set_suggested(value, p)
+        if s is None:
+            self.suggestion_bar.setText(note)
+            self.suggestion_bar.setVisible(bool(note) and self.sentence is not None)
+            return
+        parts = []
+        if s.is_irrelevant:
+            parts.append(f"irrelevant {s.irrelevant:.0%}")
+        names = {f.id: f.name for f in self.codebook.frames} if self.codebook else {}
+        parts += [f"{names.get(f, f)} {s.frames[f]:.0%}" for f in s.chosen_frames]
+        rows = {r.target.id: r.target.name for r in self.rows}
+        parts += [f"{rows.get(t, t)}: {v.lower()} {p:.0%}" for t, (v, p) in s.stance.items()
+                  if t in rows]
+        what = " · ".join(parts) if parts else "no frame, no stance"
+        self.suggestion_bar.setText(f"Suggested by {s.model}: {what} — press A to accept"
+                                    " (keys as usual to override)")
+        self.suggestion_bar.show()
 
     def _set_label(self, label: Label | None, reset_note: bool) -> None:
         self._stance = dict(label.stance) if label else {}

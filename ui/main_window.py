@@ -82,6 +82,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status()
         self._connect()
+        from .suggestions import SuggestionController  # the Model menu, after Help is built
+
+        self.suggestions = SuggestionController(self, settings)
         self.unsaved.changed.connect(self._show_unsaved)
         self.retry = retry_timer(self, self.retry_unsaved)
         # Files replaced, or this process's SQLite locks dropped by something in it: seen within a

@@ -7,7 +7,7 @@ from typing import Iterable, Mapping
 from PySide6.QtCore import QObject, Signal
 
 from annotator.model import Article, Label, Mention, Sentence, Target
-from annotator.project import Project
+from annotator.project import KEEP, Project
 
 #: Event actions that change labels only (a redraw of the marks and the panel is enough).
 LABEL_ACTIONS = frozenset({"label", "import_labels"})
@@ -220,11 +220,14 @@ class Session(QObject):
         frames: Iterable[str],
         irrelevant: bool,
         note: str,
+        suggestion: object = KEEP,
     ) -> Label | None:
-        """Save the annotator's whole label for a sentence at once (an empty label deletes it)."""
+        """Save the annotator's whole label for a sentence at once (an empty label deletes it).
+        ``suggestion``: the accepted model suggestion (provenance); by default kept as stored."""
         assert self.project is not None and self.annotator
         label = self.project.set_label(sentence_id, self.annotator, stance=dict(stance),
-                                       frames=list(frames), irrelevant=irrelevant, note=note)
+                                       frames=list(frames), irrelevant=irrelevant, note=note,
+                                       suggestion=suggestion)
         unit = any(s.id == sentence_id and not s.boilerplate for s in self.sentences)
         delta = int(label is not None) - int(sentence_id in self.labels)
         # The labels first: progress_changed makes the status bar count them.

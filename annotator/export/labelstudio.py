@@ -1,4 +1,4 @@
-"""Label Studio tasks (JSON): sentence text, labels as annotations, model entities as predictions."""
+"""Label Studio tasks (JSON): sentence text, labels as annotations, model entities and suggestions as predictions."""
 from __future__ import annotations
 
 import json
@@ -106,7 +106,27 @@ def task(rec: Record, units: list[tuple[str | None, Record | None]]) -> dict[str
         })
     predictions = [{"model_version": origin, "result": result}
                    for origin, result in sorted(by_origin.items())]
+    for model, sug in sorted((rec.get("suggested") or {}).items()):
+        result = label_result(f"{rec['id']}-{model}", sug)
+        if not result:
+            continue
+        pred: dict[str, Any] = {"model_version": f"{model} v{sug['version']}" if "version" in sug
+                                else model, "result": result}
+        score = _score(sug)
+        if score is not None:
+            pred["score"] = score
+        predictions.append(pred)
     return {"data": data, "annotations": annotations, "predictions": predictions}
+
+
+def _score(sug: Record) -> float | None:
+    """Label Studio's prediction score: the model's least confident choice in the suggestion."""
+    conf = sug.get("confidence") or {}
+    values = [p for f, p in (conf.get("frames") or {}).items() if f in sug["frames"]]
+    values += list((conf.get("stance") or {}).values())
+    if sug.get("irrelevant") and conf.get("irrelevant") is not None:
+        values.append(conf["irrelevant"])
+    return round(min(values), 4) if values else None
 
 
 @register

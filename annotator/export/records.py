@@ -49,6 +49,39 @@ def field_name(f: Field, keys: TargetKeys) -> str:
     return kind
 
 
+def provenance_dict(label: Label, keys: TargetKeys) -> Record | None:
+    """The model suggestion a label accepted, targets named by key, and whether the annotator
+    changed the label since (``changed``); None for a label typed by hand."""
+    sug = label.suggestion
+    if not sug:
+        return None
+    stance = {int(t): v for t, v in (sug.get("stance") or {}).items() if str(t).isdigit()}
+    accepted = {t: v for t, v in stance.items() if t in label.stance}
+    changed = (sorted(sug.get("frames") or []) != sorted(label.frames) if not label.irrelevant
+               else not sug.get("irrelevant")) or any(label.stance[t] != v
+                                                       for t, v in accepted.items())
+    return {"from": "suggestion", "model": sug.get("model"), "version": sug.get("version"),
+            "frames": list(sug.get("frames") or []), "irrelevant": bool(sug.get("irrelevant")),
+            "stance": {keys.key(t): v for t, v in stance.items()}, "changed": bool(changed)}
+
+
+def suggested_dict(label: dict[str, Any], keys: TargetKeys) -> Record:
+    """A stored suggestion (the project model's or a peer tool's prediction) for export."""
+    conf = label.get("confidence") or {}
+    stance = {int(t): v for t, v in (label.get("stance") or {}).items() if str(t).isdigit()}
+    out: Record = {"frames": list(label.get("frames") or []),
+                   "irrelevant": bool(label.get("irrelevant")),
+                   "stance": {keys.key(t): v for t, v in stance.items()}}
+    if "version" in label:
+        out["version"] = label["version"]
+    if conf:
+        out["confidence"] = {
+            "frames": dict(conf.get("frames") or {}), "irrelevant": conf.get("irrelevant"),
+            "stance": {keys.key(int(t)): p for t, p in (conf.get("stance") or {}).items()
+                       if str(t).isdigit()}}
+    return out
+
+
 def label_dict(label: Label, keys: TargetKeys) -> Record:
     return {
         "stance": {keys.key(t): v for t, v in label.stance.items()},
@@ -58,6 +91,7 @@ def label_dict(label: Label, keys: TargetKeys) -> Record:
         "created": label.created,
         "updated": label.updated,
         "decided_by": label.decided_by,
+        "suggestion": provenance_dict(label, keys),
     }
 
 
@@ -175,6 +209,7 @@ class RecordBuilder:
             # below would build: no records, no mentions, no targets.
             return ArticleBundle(article=article, records=[], mentions=[])
         mentions = [] if light else self.project.mentions(article.id)  # ordered by start
+        suggested = {} if light else self.project.store.article_suggestions(article.id)
         records: list[Record] = []
         used: set[int] = set()
         first = 0
@@ -203,6 +238,9 @@ class RecordBuilder:
                 continue
             rec = self.sentence_record(article, s.index, s.start, s.end, s.text, s.lang,
                                        s.boilerplate, inside, shown, resolved)
+            if s.id in suggested:
+                rec["suggested"] = {model: suggested_dict(lab, self.keys)
+                                    for model, lab in sorted(suggested[s.id].items())}
             used.update(rec["targets"][k]["id"] for k in rec["targets"])
             records.append(rec)
         if records:

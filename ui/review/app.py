@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from .window import ReviewWindow
 
-TABS = {"adjudicate": 0, "agreement": 1, "charts": 2}
+TABS = {"adjudicate": 0, "agreement": 1, "charts": 2, "model": 3}
 
 
 def wait_computed(window: ReviewWindow, timeout_ms: int = 120000) -> None:

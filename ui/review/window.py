@@ -106,6 +106,14 @@ class ReviewWindow(QMainWindow):
         self.confusion_chart.pair_changed.connect(self._show_confusion)
         self.outlet_chart.source_changed.connect(self._show_outlets)
         self.tabs.addTab(self.charts, "Charts")
+        from annotator.suggest.service import model_info
+        from .model_tab import ModelTab
+
+        self.model_tab = ModelTab()
+        self.model_tab.set_info(model_info(self.project))
+        self.model_tab.chart.exported.connect(
+            lambda p: self.statusBar().showMessage(f"Saved {p}", 6000))
+        self.tabs.addTab(self.model_tab, "Model")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
 
