@@ -257,6 +257,10 @@ class TargetResolver:
             results[i] = self.resolve(*items[i])
         return results
 
+    def is_gazetteer_target(self, target: Target) -> bool:
+        """True when ``target`` is the target of a shipped gazetteer entry (its kind is the entry's)."""
+        return id(target) in self._entry_of
+
     def take_changes(self) -> list[Target]:
         """Targets that already had an id and changed (aliases, name, kind) since the last call."""
         changed = [t for t in self._changed.values() if t.id is not None]
