@@ -11,7 +11,7 @@ from functools import lru_cache
 from annotator.model import Mention, Target
 from annotator.nlp.language import sentence_language
 from annotator.nlp.sentences import split_paragraphs
-from annotator.nlp.spans import is_title
+from annotator.nlp.spans import is_dateline, is_title
 
 #: Origin written on mentions the gazetteer found (the models' own keep their backend's name).
 ORIGIN = "gazetteer"
@@ -59,6 +59,7 @@ def build_terms(
             labels.setdefault(surface, set()).add(label)
 
     surnames: dict[str, set[int]] = {}
+    owner: dict[str, int] = {}  # a person's name or alias -> id of its target
     for t in targets:
         if t.kind not in ("PER", "ORG", "LOC"):
             continue
@@ -67,11 +68,16 @@ def build_terms(
             words = name.split()
             if t.kind == "PER" and len(words) > 1 and len(words[-1]) > 2:
                 surnames.setdefault(words[-1], set()).add(id(t))
+                owner[name] = id(t)
+    for m in mentions:
+        add(m.text, m.label)
+        words = m.text.split()
+        if m.label == "PER" and len(words) > 1 and len(words[-1]) > 2 and not _CYRILLIC.search(m.text):
+            # (a Russian full name is inflected as a whole: its surname is found by its own lemma)
+            surnames.setdefault(words[-1], set()).add(owner.get(m.text, hash(m.text)))
     for surname, owners in surnames.items():
         if len(owners) == 1:  # two people with one surname: the surname alone is no guide
             add(surname, "PER")
-    for m in mentions:
-        add(m.text, m.label)
     corrected = dict(corrections or {})
     out = []
     for surface, found in labels.items():
@@ -138,7 +144,7 @@ class AliasMatcher:
             del self.terms[surface]
             for bucket in self._ru.values():
                 bucket[:] = [p for p in bucket if p[1].surface != surface]
-            if self._en is not None:
+            if self._en is not None and surface in self._en[1]:
                 with _lock:
                     self._en[1].remove(surface)
         for term in new:
@@ -209,7 +215,10 @@ class AliasMatcher:
                 continue
             if (s > 0 and text[s - 1].isalnum()) or (e < len(text) and text[e].isalnum()):
                 continue  # inside a longer word
+            mention = Mention(start=s, end=e, label=term.label, text=text[s:e], origin=ORIGIN,
+                              raw_label=None, normal=text[s:e])
+            if is_dateline(text, mention):
+                continue
             taken.append((s, e))
-            out.append(Mention(start=s, end=e, label=term.label, text=text[s:e], origin=ORIGIN,
-                               raw_label=None, normal=text[s:e]))
+            out.append(mention)
         return sorted(out, key=lambda m: m.start)

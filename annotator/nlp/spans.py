@@ -176,12 +176,46 @@ def normalise_mention(text: str, mention: Mention, gazetteer: Gazetteer | None =
     return replace(mention, start=start, end=end, text=surface, label=label, normal=normal)
 
 
+#: A dateline: a place in capitals at the start of a line, then a comma or full stop and a date.
+_DATELINE = re.compile(r"[,.]\s*(?:\d|[A-Za-z]{3,9}\.?\s+\d|[а-яё]+\s*\d|\d{1,2}\s+[а-яё]+)")
+
+
+def is_dateline(text: str, mention: Mention) -> bool:
+    """True for the place of a dateline ("TOKYO, March 3 –", "АСТАНА, 12 марта."): metadata, no mention."""
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    if text[line_start:mention.start].strip():
+        return False
+    letters = [ch for ch in mention.text if ch.isalpha()]
+    if len(letters) < 2 or not all(ch.isupper() for ch in letters):
+        return False
+    after = text[mention.end:mention.end + 20]
+    return bool(_DATELINE.match(after)) or (after[:1] in ",." and not after[1:2].isalnum()
+                                            and bool(re.match(r"[,.]\s*\S*\d", after)))
+
+
+def _join_org_country(text: str, mentions: list[Mention], gazetteer: Gazetteer | None) -> list[Mention]:
+    """Russian: an organisation followed by the country it belongs to is one name ("МИД России",
+    "Госдепартамента США"): the models tag the two words apart."""
+    out: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        prev = out[-1] if out else None
+        if (prev is not None and prev.label == "ORG" and m.label == "LOC" and _CYRILLIC.search(prev.text)
+                and text[prev.end:m.start] == " " and len(m.text.split()) == 1
+                and (gazetteer is None or gazetteer.lookup(m.text) is not None)):
+            out[-1] = replace(prev, end=m.end, text=text[prev.start:m.end],
+                              normal=f"{prev.normal or prev.text} {m.text}")
+            continue
+        out.append(m)
+    return out
+
+
 def normalise_mentions(text: str, mentions: Iterable[Mention],
                        gazetteer: Gazetteer | None = None) -> list[Mention]:
-    """:func:`normalise_mention` over an article's mentions, dropped ones left out."""
+    """:func:`normalise_mention` over an article's mentions, dropped ones left out; datelines go and
+    a Russian organisation + country pair becomes one name."""
     out = []
     for m in mentions:
         n = normalise_mention(text, m, gazetteer)
-        if n is not None:
+        if n is not None and not is_dateline(text, n):
             out.append(n)
-    return out
+    return _join_org_country(text, out, gazetteer)
