@@ -646,12 +646,17 @@ class Project:
                 changes.append(Change("stances", mkey, None, moved))
             else:
                 dropped += 1
-        keep_aliases = {r["alias"] for r in self.store.alias_rows(keep_id)}
+        keep_aliases = {r["alias"] for r in self.store.alias_rows(keep_id)} | {keep["name"]}
         for row in self.store.alias_rows(other_id):
             changes.append(Change("target_aliases", dict(row), dict(row), None))
             if row["alias"] not in keep_aliases:
+                keep_aliases.add(row["alias"])
                 key = {"target_id": keep_id, "alias": row["alias"]}
                 changes.append(Change("target_aliases", key, None, dict(key)))
+        if other["name"] not in keep_aliases:
+            # The merged name stays an alias: the next import finds it here, not a new target.
+            key = {"target_id": keep_id, "alias": other["name"]}
+            changes.append(Change("target_aliases", key, None, dict(key)))
         if other["pinned"] and not keep["pinned"]:
             changes.append(Change("targets", {"id": keep_id}, keep, {**keep, "pinned": 1}))
         changes.append(Change("targets", {"id": other_id}, other, None))

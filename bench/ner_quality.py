@@ -95,6 +95,15 @@ def load_eval(split: str = "all") -> list[EvalArticle]:
     return articles
 
 
+def gold_jsonl(articles: list[EvalArticle]) -> str:
+    """The set as JSON lines (one article each, offsets explicit), for other tools."""
+    return "".join(json.dumps({
+        "id": a.id, "lang": a.lang, "split": a.split, "text": a.text,
+        "mentions": [{"start": g.start, "end": g.end, "label": g.label, "entity": g.entity,
+                      "text": g.text} for g in a.gold],
+    }, ensure_ascii=False) + "\n" for a in articles)
+
+
 def predict(articles: list[EvalArticle], rules: bool) -> list[list[Mention]]:
     """Mentions with ``target_id`` set, as a fresh project's import would make them."""
     found = find_entities_batch([(a.text, a.lang) for a in articles], rules=rules)
@@ -255,7 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("dev", "test", "all"), default="test")
     parser.add_argument("--errors", action="store_true", help="list every error")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--write-gold", action="store_true",
+                        help=f"write {EVAL_DIR.name}/gold.jsonl from the markup and stop")
     args = parser.parse_args(argv)
+    if args.write_gold:
+        (EVAL_DIR / "gold.jsonl").write_text(gold_jsonl(load_eval("all")), encoding="utf-8")
+        return 0
     result = report(args.split, args.errors)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")

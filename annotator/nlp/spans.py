@@ -43,8 +43,7 @@ _LEADING_DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$", re.IGNORECASE)
 _WORD = re.compile(r"\S+")
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")
-#: A word this close to a title (and at least this long) is a typo'd title ("Secreatry").
-TYPO_SIMILARITY = 0.8
+#: A word at least this long that is one slip from a title is a typo'd title ("Secreatry").
 TYPO_MIN_CHARS = 6
 
 
@@ -62,9 +61,19 @@ def is_title(word: str, strong_only: bool = False) -> bool:
     titles = EN_TITLES - EN_WEAK_TITLES if strong_only else EN_TITLES
     if w in titles:
         return True
-    return len(w) >= TYPO_MIN_CHARS and any(
-        len(t) >= TYPO_MIN_CHARS and similarity(w, t) >= TYPO_SIMILARITY for t in titles
-    )
+    return len(w) >= TYPO_MIN_CHARS and any(len(t) >= TYPO_MIN_CHARS and _typo(w, t) for t in titles)
+
+
+def _typo(word: str, title: str) -> bool:
+    """One slip of the keyboard: a letter wrong, missing or extra, or two neighbours swapped."""
+    if abs(len(word) - len(title)) > 1:
+        return False
+    if len(word) == len(title):
+        diff = [i for i, (a, b) in enumerate(zip(word, title)) if a != b]
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == title[diff[1]] \
+                and word[diff[1]] == title[diff[0]]:
+            return True
+    return similarity(word, title) >= 1 - 1 / max(len(word), len(title)) - 1e-9
 
 
 def _name_like(word: str) -> bool:

@@ -298,16 +298,17 @@ class TargetResolver:
     def _add_target(self, target: Target) -> None:
         self.targets.append(target)
         if target.kind != "PER":
+            # Every entry the target's names name is this target: after a merge of Washington into
+            # United States both entries lead here, so an import does not bring Washington back.
             for variant in self._variants(target):
                 entry = self.gazetteer.lookup(variant, stems=False)
                 if entry is not None and entry.name not in self._by_entry:
                     self._link(target, entry)
-                    break
         for variant in self._variants(target):
             self._index(target, variant)
 
     def _link(self, target: Target, entry: GazetteerEntry) -> None:
-        self._entry_of[id(target)] = entry
+        self._entry_of.setdefault(id(target), entry)
         self._by_entry[entry.name] = target
         for key in self.gazetteer.keys(entry):
             self._put(self._keys, key, target)
