@@ -121,6 +121,15 @@ def _trailing_title(text: str, words: list[tuple[int, int]]) -> int | None:
     return k if k < len(words) else None
 
 
+def _before_title(text: str, end: int) -> bool:
+    """True when the word right after ``end`` (same line) is a strong title ("Trade| Minister")."""
+    after = text[end:end + 40]
+    if not after.startswith(" "):
+        return False
+    words = after.split()
+    return bool(words) and is_title(words[0], strong_only=True)
+
+
 def _after_title(text: str, start: int) -> bool:
     """True when the word just before ``start`` (same line) is a strong title."""
     before = text[max(0, start - 40):start]
@@ -170,6 +179,28 @@ def normalise_mention(text: str, mention: Mention, gazetteer: Gazetteer | None =
                 label = "MISC"
             else:
                 return None
+    words = _words(text, start, end)
+    for i in range(1, len(words)):
+        w = text[words[i][0]:words[i][1]]
+        nxt = text[words[i + 1][0]:words[i + 1][1]] if i + 1 < len(words) else ""
+        if w[:1].isdigit() and nxt[:1].islower():
+            end = words[i - 1][1]  # "Apple 1.8 billion": the name stops before an amount
+            words = words[:i]
+            break
+    if label != "PER" and not organisation and _before_title(text, end):
+        # "Trade [Minister]", "Kazakh Foreign [Minister]": words of a title, not a name. Keep the
+        # longest head that names a gazetteer entry or is a demonym; else drop the span.
+        while words:
+            rest = text[start:words[-1][1]]
+            entry = gazetteer.lookup(rest) if gazetteer is not None else None
+            if entry is not None or (gazetteer is not None and gazetteer.is_demonym(rest)):
+                end = words[-1][1]
+                if entry is None:
+                    label = "MISC"
+                break
+            words = words[:-1]
+        if not words:
+            return None
     if label in ("ORG", "LOC") and not organisation and _after_title(text, start):
         if gazetteer is None or gazetteer.lookup(text[start:end]) is None:
             label = "PER"  # "President [Kassym-Jomart Tokayev]" with the title left outside the span
@@ -202,6 +233,21 @@ def is_dateline(text: str, mention: Mention) -> bool:
                                             and bool(re.match(r"[,.]\s*\S*\d", after)))
 
 
+_BRACKETED = re.compile(r"^(.*\S)\s+\(([^()\s]+)\)?$")
+
+
+def _split_bracketed(text: str, mention: Mention) -> list[Mention]:
+    """"World Health Organization (WHO)" is two mentions of one name: the name and its acronym."""
+    m = _BRACKETED.match(mention.text)
+    if m is None or not any(ch.isupper() for ch in m.group(2)):
+        return [mention]
+    name_end = mention.start + len(m.group(1))
+    acr_start = mention.start + m.start(2)
+    acr_end = acr_start + len(m.group(2))
+    return [replace(mention, end=name_end, text=text[mention.start:name_end], normal=None),
+            replace(mention, start=acr_start, end=acr_end, text=text[acr_start:acr_end], normal=None)]
+
+
 def _join_org_country(text: str, mentions: list[Mention], gazetteer: Gazetteer | None) -> list[Mention]:
     """Russian: an organisation followed by the country it belongs to is one name ("МИД России",
     "Госдепартамента США"): the models tag the two words apart."""
@@ -223,7 +269,7 @@ def normalise_mentions(text: str, mentions: Iterable[Mention],
     """:func:`normalise_mention` over an article's mentions, dropped ones left out; datelines go and
     a Russian organisation + country pair becomes one name."""
     out = []
-    for m in mentions:
+    for m in (piece for mention in mentions for piece in _split_bracketed(text, mention)):
         n = normalise_mention(text, m, gazetteer)
         if n is not None and not is_dateline(text, n):
             out.append(n)

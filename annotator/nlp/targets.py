@@ -125,6 +125,7 @@ class Gazetteer:
         self._keys: dict[str, GazetteerEntry] = {}
         self._stems: dict[str, GazetteerEntry | None] = {}
         self._demonyms: set[str] = set()
+        self._demonym_stems: set[str] = set()
         for entry in self.entries:
             for alias in (entry.name, *entry.aliases):
                 self._keys.setdefault(name_key(alias), entry)
@@ -134,7 +135,10 @@ class Gazetteer:
                     self._stems[stem] = entry if self._stems.get(stem, entry) is entry else None
             for demonym in entry.demonyms:
                 self._demonyms.add(name_key(demonym))
-                self._demonyms.add(_stem_key(demonym))
+                if _CYRILLIC.search(demonym):
+                    # Stems of Cyrillic demonyms only: "Германию" folds to "german", which is the
+                    # English demonym "German" but the country in Russian.
+                    self._demonym_stems.add(_stem_key(demonym))
 
     @classmethod
     def from_file(cls, path: Path) -> Gazetteer:
@@ -156,7 +160,10 @@ class Gazetteer:
 
     def is_demonym(self, text: str) -> bool:
         """True for an adjective or people ("Kazakh", "Russians", "российский"): no target."""
-        return name_key(text) in self._demonyms or (bool(_CYRILLIC.search(text)) and _stem_key(text) in self._demonyms)
+        if _CYRILLIC.search(text):
+            return _stem_key(text) in self._demonym_stems or (
+                name_key(text) in self._demonyms and self.lookup(text, stems=False) is None)
+        return name_key(text) in self._demonyms
 
 
 _default_gazetteer: Gazetteer | None = None

@@ -259,3 +259,32 @@ def test_unmarked_occurrences_are_whole_words(project: Project) -> None:
     aid = _article(project, "Zorvania met")
     assert project.unmarked_occurrences("Zorvan", "project", aid) == []
     assert len(project.unmarked_occurrences("Quellam", "article", aid)) == 2
+
+
+def test_bracketed_acronym_is_a_second_mention() -> None:
+    t = "The World Health Organization (WHO) said."
+    out = normalise_mentions(t, [_m(t, "World Health Organization (WHO", "ORG")], GAZ)
+    assert [(m.text, m.label) for m in out] == [("World Health Organization", "ORG"), ("WHO", "ORG")]
+    out = normalise_mentions(t, [_m(t, "World Health Organization (WHO)", "ORG")], GAZ)
+    assert [m.text for m in out] == ["World Health Organization", "WHO"]
+
+
+def test_name_stops_before_an_amount() -> None:
+    t = "fined Apple 1.8 billion euros"
+    assert _norm(t, "Apple 1.8 billion", "ORG") == ("Apple", "ORG")
+    assert _norm("the Group of 20 met", "Group of 20", "ORG") == ("Group of 20", "ORG")
+
+
+def test_words_of_a_title_are_no_name() -> None:
+    t = "Trade Minister Haruto Sasaki said."
+    assert _norm(t, "Trade", "ORG") is None
+    t = "Kazakh Foreign Minister Murat Nurtleu said."
+    assert _norm(t, "Kazakh Foreign", "ORG") == ("Kazakh", "MISC")
+    t = "NATO Secretary-General Mark Rutte said."
+    assert _norm(t, "NATO", "ORG") == ("NATO", "ORG")
+    t = "Russian Foreign Ministry spokeswoman Maria Zakharova said."
+    assert _norm(t, "Russian Foreign Ministry", "ORG") == ("Russian Foreign Ministry", "ORG")
+
+
+def test_cyrillic_country_is_no_english_demonym() -> None:
+    assert not GAZ.is_demonym("Германию") and GAZ.is_demonym("германский") and GAZ.is_demonym("German")
