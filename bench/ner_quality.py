@@ -81,10 +81,10 @@ def parse_markup(markup: str) -> tuple[str, list[GoldMention]]:
 
 
 def load_eval(split: str = "all") -> list[EvalArticle]:
-    """The evaluation articles of ``split`` ("dev", "test" or "all"), English first."""
+    """The evaluation articles of ``split`` ("dev", "test", "heldout" or "all"), English first."""
     articles: list[EvalArticle] = []
     for lang in ("en", "ru"):
-        for part in ("dev", "test"):
+        for part in ("dev", "test", "heldout"):
             if split not in ("all", part):
                 continue
             path = EVAL_DIR / f"{lang}_{part}.txt"
@@ -261,7 +261,7 @@ def report(split: str, show_errors: bool) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("dev", "test", "all"), default="test")
+    parser.add_argument("--split", choices=("dev", "test", "heldout", "all"), default="test")
     parser.add_argument("--errors", action="store_true", help="list every error")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--write-gold", action="store_true",
