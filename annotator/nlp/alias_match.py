@@ -71,10 +71,14 @@ def build_terms(
                 owner[name] = id(t)
     for m in mentions:
         add(m.text, m.label)
-        words = m.text.split()
-        if m.label == "PER" and len(words) > 1 and len(words[-1]) > 2 and not _CYRILLIC.search(m.text):
-            # (a Russian full name is inflected as a whole: its surname is found by its own lemma)
-            surnames.setdefault(words[-1], set()).add(owner.get(m.text, hash(m.text)))
+        # A Russian name is inflected as a whole ("Олафом Шольцем"): its surname comes from the
+        # normal form (nominative, "Олаф Шольц"), which is searched too.
+        name = m.normal if _CYRILLIC.search(m.text) and m.normal else m.text
+        if name != m.text:
+            add(name, m.label)
+        words = name.split()
+        if m.label == "PER" and len(words) > 1 and len(words[-1]) > 2:
+            surnames.setdefault(words[-1], set()).add(owner.get(name, hash(name)))
     for surname, owners in surnames.items():
         if len(owners) == 1:  # two people with one surname: the surname alone is no guide
             add(surname, "PER")

@@ -211,8 +211,8 @@ def normalise_mention(text: str, mention: Mention, gazetteer: Gazetteer | None =
     if start == mention.start and end == mention.end and label == mention.label:
         return mention
     normal = mention.normal if (start, end) == (mention.start, mention.end) else None
-    if normal is None or _CYRILLIC.search(surface) is None:
-        normal = surface
+    if normal is None or (_CYRILLIC.search(surface) is None and not surface.isupper()):
+        normal = surface  # (an acronym keeps the name it stands for)
     return replace(mention, start=start, end=end, text=surface, label=label, normal=normal)
 
 
@@ -244,8 +244,10 @@ def _split_bracketed(text: str, mention: Mention) -> list[Mention]:
     name_end = mention.start + len(m.group(1))
     acr_start = mention.start + m.start(2)
     acr_end = acr_start + len(m.group(2))
-    return [replace(mention, end=name_end, text=text[mention.start:name_end], normal=None),
-            replace(mention, start=acr_start, end=acr_end, text=text[acr_start:acr_end], normal=None)]
+    name = text[mention.start:name_end]
+    # The acronym's normal form is the name it abbreviates, so both find one target.
+    return [replace(mention, end=name_end, text=name, normal=None),
+            replace(mention, start=acr_start, end=acr_end, text=text[acr_start:acr_end], normal=name)]
 
 
 def _join_org_country(text: str, mentions: list[Mention], gazetteer: Gazetteer | None) -> list[Mention]:
