@@ -31,7 +31,7 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("stance_favor", ("3",), "Stance FAVOR of the selected target", "Label"),
     Binding("stance_clear", ("0",), "Clear the stance toward the selected target", "Label"),
     Binding("irrelevant", ("I",), "Toggle 'irrelevant' for the sentence", "Label"),
-    Binding("accept_suggestion", ("A",), "Accept the model's suggestions for the sentence",
+    Binding("accept_suggestion", ("Y",), "Accept the model's suggestions for the sentence",
             "Label"),
     Binding("next_uncertain", ("Shift+N",), "Next sentence the model is least sure of (unlabelled)",
             "Move"),
@@ -39,6 +39,10 @@ BINDINGS: tuple[Binding, ...] = (
             "Next labelled sentence where the model disagrees (for reviewers)", "Move"),
     Binding("train_model", ("Ctrl+Shift+T",), "Train the suggestion model now", "Project"),
     Binding("note", ("Ctrl+E",), "Edit the note (Esc or Enter returns to the article)", "Label"),
+    Binding("propagate_article", ("A",), "Repeat the last entity add/relabel/remove on every"
+            " identical name in this article (one undo step)", "Edit"),
+    Binding("propagate_project", ("Shift+A",), "Repeat the last entity edit on every identical"
+            " name in the project; future imports follow it too", "Edit"),
     Binding("undo", ("Ctrl+Z", "U"), "Undo your last change", "Edit"),
     Binding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo", "Edit"),
     Binding("shortcuts", ("F1",), "This keyboard cheat-sheet", "Help"),
