@@ -774,7 +774,7 @@ class MainWindow(QMainWindow):
             f"imports ({shortcut_text('propagate_project')})", 20000)
 
     def propagate(self, scope: str) -> None:
-        """Repeat the last entity edit on every identical name in the article or project (A / Shift+A)."""
+        """Repeat the last entity edit on every identical name in the article or project (Y / Shift+Y)."""
         if self.session.last_entity_edit is None:
             self.statusBar().showMessage("No entity edit to repeat: add, relabel or remove one first",
                                          4000)
