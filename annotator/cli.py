@@ -267,7 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="render the main window offscreen to PNG and exit")
     p.add_argument("--article", type=int, default=None, help="article number (1-based)")
     p.add_argument("--sentence", type=int, default=None, help="sentence number (1-based)")
-    p.add_argument("--annotator", default=None, help="annotator name for this session")
+    p.add_argument("--annotator", default=None,
+                   help="annotator name (remembered for this project)")
+    p.add_argument("--theme", choices=("system", "light", "dark"), default=None,
+                   help="theme for this run (else the one chosen in View → Theme)")
 
     # Sub-commands owned by other layers: each module has add_commands(add).
     # --- command modules (one line each) ---

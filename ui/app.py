@@ -25,11 +25,13 @@ def _application():  # type: ignore[no-untyped-def]
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Annotator")
     app.setDesktopFileName("annotator")
+    from . import screen_fit
+
+    screen_fit.install(app)
     try:
         app.setWindowIcon(QIcon(str(resources.path("icons/annotator.svg"))))
-        app.setStyleSheet(resources.path("style.qss").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        pass  # a missing icon or stylesheet only changes looks
+        pass  # a missing icon only changes looks
     return app
 
 
@@ -51,15 +53,24 @@ def main(args: argparse.Namespace) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = _application()
 
-    from . import crash
+    from . import crash, welcome
     from .main_window import MainWindow
     from .settings import annotator_name, open_settings, recent_projects, set_annotator_name
 
     settings = open_settings()
+    from . import theme
+
+    chosen = getattr(args, "theme", None)
+    # A theme given on the command line is for this run (screenshots): the stored choice stays.
+    theme.apply(chosen or theme.stored_mode(settings), None)
     crashed = None if screenshot else crash.previous_crash(settings)
     if not screenshot:
         crash.begin(settings)
-    name = (getattr(args, "annotator", None) or "").strip() or annotator_name(settings)
+    from . import messages
+
+    messages.headless = bool(screenshot)
+    given = (getattr(args, "annotator", None) or "").strip()
+    name = given or annotator_name(settings)
     if not name:
         if screenshot:
             name = "annotator"
@@ -69,18 +80,27 @@ def main(args: argparse.Namespace) -> int:
     window = MainWindow(settings, name, restore_layout=not screenshot)
     project = getattr(args, "project", None)
     if project:
-        if not window.open_project(project) and screenshot:
+        if screenshot and not Path(project).parent.is_dir():
+            print(f"cannot open {project}: folder {Path(project).parent} does not exist",
+                  file=sys.stderr)
+            return 1
+        if not window.open_project(project, restore=not screenshot) and screenshot:
             print(f"cannot open {project}", file=sys.stderr)
             return 1
     elif not screenshot:
         recent = [p for p in recent_projects(settings) if Path(p).is_file()]
         if recent:
             window.open_project(recent[0])
+    if given and window.session.project is not None and window.session.annotator != given:
+        window.switch_annotator(given)  # --annotator wins over the project's remembered name
+    elif given and not screenshot:
+        set_annotator_name(settings, given)
     if screenshot:
         return take_screenshot(window, screenshot, getattr(args, "article", None),
                                getattr(args, "sentence", None))
-    window.restore_position()
     window.show()
+    if window.session.project is None and welcome.should_show(settings):
+        welcome.show_welcome(window)
     if crashed is not None:
         tell_of_crash(window, crashed)
     try:
