@@ -269,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sentence", type=int, default=None, help="sentence number (1-based)")
     p.add_argument("--annotator", default=None,
                    help="annotator name (remembered for this project)")
+    p.add_argument("--screen", default=None, metavar="WxH",
+                   help="screenshot mode: a screen of this many pixels that windows must fit"
+                        " (with QT_SCALE_FACTOR, the way a small high-DPI screen looks)")
     p.add_argument("--theme", choices=("system", "light", "dark"), default=None,
                    help="theme for this run (else the one chosen in View → Theme)")
 

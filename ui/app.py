@@ -35,6 +35,24 @@ def _application():  # type: ignore[no-untyped-def]
     return app
 
 
+def _screen_file(size: str) -> str:
+    """A one-screen configuration for Qt's offscreen platform: ``1600x1000`` device pixels."""
+    import json
+    import tempfile
+
+    try:
+        width, height = (int(v) for v in size.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"--screen wants WIDTHxHEIGHT in pixels, not {size!r}") from None
+    # Device pixels: QT_SCALE_FACTOR=2 makes it a screen of half as many logical pixels.
+    screen = {"name": "screenshot", "x": 0, "y": 0, "width": width, "height": height,
+              "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+    handle, name = tempfile.mkstemp(prefix="annotator-screen-", suffix=".json")
+    with os.fdopen(handle, "w") as out:
+        json.dump({"screens": [screen]}, out)
+    return name
+
+
 def ask_annotator_name(parent: object = None) -> str:
     """Ask once for the annotator's name; falls back to the login name if the dialog is cancelled."""
     from PySide6.QtWidgets import QInputDialog
@@ -49,9 +67,14 @@ def ask_annotator_name(parent: object = None) -> str:
 
 def main(args: argparse.Namespace) -> int:
     screenshot = getattr(args, "screenshot", None)
+    screen = getattr(args, "screen", None)
     if screenshot and not os.environ.get("QT_QPA_PLATFORM"):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        os.environ["QT_QPA_PLATFORM"] = "offscreen" + (f":configfile={_screen_file(screen)}"
+                                                       if screen else "")
     app = _application()
+    from . import screen_fit
+
+    screen_fit.enabled = not screenshot or bool(screen)
 
     from . import crash, welcome
     from .main_window import MainWindow

@@ -12,8 +12,11 @@ from PySide6.QtCore import QEvent, QObject, QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
-#: Room left for window decorations the platform adds outside the widget's geometry.
+#: Room left for window decorations the platform adds outside the widget's geometry, while it has
+#: not said how big they are (a window manager frames a window only after it is shown).
 DECORATION = QSize(8, 32)
+#: Screenshot mode renders at a fixed size unless it is given a screen to fit (--screen).
+enabled = True
 
 
 def available(widget: QWidget) -> QRect:
@@ -25,8 +28,9 @@ def fit(widget: QWidget) -> bool:
     """Resize and move ``widget`` into its screen's available area; True when it fits."""
     area = available(widget)
     frame = widget.frameGeometry()
-    extra_w = max(frame.width() - widget.width(), 0) or DECORATION.width()
-    extra_h = max(frame.height() - widget.height(), 0) or DECORATION.height()
+    framed = QGuiApplication.platformName() not in ("offscreen", "minimal")
+    extra_w = max(frame.width() - widget.width(), 0) or (DECORATION.width() if framed else 0)
+    extra_h = max(frame.height() - widget.height(), 0) or (DECORATION.height() if framed else 0)
     room = QSize(max(area.width() - extra_w, 100), max(area.height() - extra_h, 100))
     hint = widget.minimumSizeHint().expandedTo(widget.minimumSize())
     compact = getattr(widget, "compact_for", None)
@@ -47,7 +51,7 @@ def fit(widget: QWidget) -> bool:
 
 class _FitOnShow(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
+        if enabled and event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
             kind = watched.windowType()
             if kind not in (kind.ToolTip, kind.Popup, kind.SplashScreen):
                 fit(watched)
