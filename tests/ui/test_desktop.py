@@ -198,3 +198,39 @@ def test_every_window_fits_a_small_screen_at_scale_2(tmp_path: Path, project_pat
     """
     done = _run(code, env)
     assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stdout + done.stderr
+
+
+def test_progress_dialog_speaks_within_a_third_of_a_second_and_tells_time_left(
+        window: MainWindow, qtbot: QtBot) -> None:
+    import threading
+    import time
+
+    from annotator.progress import Cancelled, Progress
+    from ui.worker import describe, run_in_background
+
+    release = threading.Event()
+
+    def work(progress: Progress) -> str:
+        progress.update(0, 10, "loading the models…")  # then silence, as a model loads
+        while not release.wait(0.05):
+            progress.check()
+        progress.update(5, 10, "file 2 of 4: b.txt")
+        while not progress.cancelled:
+            time.sleep(0.05)
+        raise Cancelled()
+
+    task = run_in_background(window, work, title="Importing 4 files")
+    dialog = task.dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible, timeout=700)  # shown without any new report
+    qtbot.waitUntil(lambda: "so far" in dialog.labelText(), timeout=1000)
+    assert "loading the models…" in dialog.labelText()
+    assert dialog.width() >= dialog.fontMetrics().horizontalAdvance("Importing 4 files")
+    time.sleep(1.1)
+    release.set()
+    qtbot.waitUntil(lambda: "about" in dialog.labelText() and "b.txt" in dialog.labelText(),
+                    timeout=2000)
+    with qtbot.waitSignal(task.done, timeout=3000):
+        task.cancel()  # what its Cancel button does
+    assert describe(0.5, 10, "x").endswith("50 % · 10 s so far · about 10 s left")
+    assert describe(0.0, 0.4, "").startswith("starting…")
