@@ -91,6 +91,9 @@ class _TargetRowWidget(QFrame):
         self.clicked.emit(self.target_id)
 
 
+DEFINITION_HINT = "Point at a frame (or type its key) to read its definition."
+
+
 class _HoverWatcher(QObject):
     """Shows a frame's definition when the pointer enters its checkbox."""
 
@@ -180,7 +183,7 @@ class LabelPanel(QWidget):
         self.frames_grid.setContentsMargins(4, 4, 4, 4)
         self.frames_grid.setVerticalSpacing(1)
         outer.addWidget(self.frames_box)
-        self.definition = QLabel("Point at a frame (or type its key) to read its definition.")
+        self.definition = QLabel(DEFINITION_HINT)
         self.definition.setObjectName("frame_definition")
         self.definition.setWordWrap(True)
         self.definition.setTextFormat(Qt.TextFormat.PlainText)
@@ -251,6 +254,7 @@ class LabelPanel(QWidget):
         changed_sentence = self.sentence is None or sentence is None or sentence.id != self.sentence.id
         if changed_sentence:
             self._save_note()
+            self.definition.setText(DEFINITION_HINT)  # a frame typed on another sentence
         self.sentence = sentence
         self.setEnabled(sentence is not None)
         if sentence is None:

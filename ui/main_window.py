@@ -791,7 +791,12 @@ class MainWindow(QMainWindow):
     # -- entities and targets ---------------------------------------------------------------------------
 
     def add_entity(self, start: int, end: int, label: str) -> None:
-        self._try(lambda: self.session.add_mention(start, end, label))
+        added: list[object] = []
+        self._try(lambda: added.append(self.session.add_mention(start, end, label)))
+        if added and self.session.article is not None:
+            text = visible(self.session.article.text[start:end])
+            self.statusBar().showMessage(f"Added “{text}” as {label}: link it to a target from"
+                                         " its right-click menu (Ctrl+Z undoes)", 6000)
 
     def link_mention_dialog(self, mention_id: int) -> None:
         mention = next((m for s in self.session.sentences for m in s.mentions

@@ -234,3 +234,13 @@ def test_progress_dialog_speaks_within_a_third_of_a_second_and_tells_time_left(
         task.cancel()  # what its Cancel button does
     assert describe(0.5, 10, "x").endswith("50 % · 10 s so far · about 10 s left")
     assert describe(0.0, 0.4, "").startswith("starting…")
+
+
+def test_review_charts_follow_the_theme(window: MainWindow, qtbot: QtBot) -> None:
+    review = window.open_review()
+    assert review is not None
+    qtbot.waitUntil(lambda: review.result is not None, timeout=20000)  # type: ignore[attr-defined]
+    theme.apply("dark")
+    for panel in review.chart_panels().values():  # type: ignore[attr-defined]
+        assert panel.graphics.backgroundBrush().color().name() == theme.load("dark").colours["chart_bg"]
+    review.close()
