@@ -132,7 +132,8 @@ class Importer:
                 # never runs ahead of what is in the file.
             if pending:
                 if ner and not model_loaded("en"):
-                    prog.tell("loading the entity models (once per session)…")
+                    prog.tell(say(len(files), files[-1].name if files else "")
+                              + " · loading the entity models (once per session)…")
                 resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
             prog.update(done_bytes, None, say(len(files), "done"))
         except Cancelled:

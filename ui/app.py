@@ -120,7 +120,8 @@ def main(args: argparse.Namespace) -> int:
         set_annotator_name(settings, given)
     if screenshot:
         return take_screenshot(window, screenshot, getattr(args, "article", None),
-                               getattr(args, "sentence", None))
+                               getattr(args, "sentence", None), getattr(args, "window", "main"),
+                               getattr(args, "import_path", None))
     window.show()
     if window.session.project is None and welcome.should_show(settings):
         welcome.show_welcome(window)
@@ -152,7 +153,108 @@ def tell_of_crash(window: "object", crashed: "crash.Crash") -> None:
     box.open()
 
 
-def take_screenshot(window: "object", out: str, article: int | None, sentence: int | None) -> int:
+def _settle(seconds: float = 0.0) -> None:
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    end = time.monotonic() + seconds
+    while True:
+        QApplication.processEvents()
+        if time.monotonic() >= end:
+            return
+        time.sleep(0.02)
+
+
+def _over(window: "object", dialog: "object") -> "object":
+    """The main window with a dialog drawn over it where it is shown (offscreen has no compositor)."""
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QWidget
+
+    assert isinstance(window, QWidget) and isinstance(dialog, QWidget)
+    pixmap = window.grab()
+    painter = QPainter(pixmap)
+    shot = dialog.grab()
+    x = max(0, (window.width() - dialog.width()) // 2)
+    y = max(0, (window.height() - dialog.height()) // 3)
+    painter.fillRect(0, 0, window.width(), window.height(), _shade())
+    painter.drawPixmap(x, y, shot)
+    painter.end()
+    return pixmap
+
+
+def _shade() -> "object":
+    from PySide6.QtGui import QColor
+
+    return QColor(0, 0, 0, 60)
+
+
+def _grab_window(window: "object", which: str, import_path: str | None) -> "object | None":
+    """The pixmap of the window or dialog asked for (None, said on stderr, when it cannot be)."""
+    from .main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    if which == "main":
+        return window.grab()
+    if which == "review":
+        review = window.open_review()
+        if review is None:
+            return None
+        review.resize(window.size())
+        review.show()
+        for _ in range(600):  # the agreement is computed in the background: up to a minute
+            _settle(0.1)
+            if getattr(review, "result", None) is not None:
+                break
+        _settle(0.2)
+        pixmap = review.grab()
+        review.close()
+        return pixmap
+    if which == "export":
+        dialog = window.open_export_dialog()
+    elif which == "welcome":
+        from . import welcome
+
+        dialog = welcome.show_welcome(window)
+    elif which == "shortcuts":
+        dialog = window.show_shortcuts()
+    else:  # import: the progress dialog part-way through a real import
+        if not import_path:
+            print("--window import needs --import-path", file=sys.stderr)
+            return None
+        task = window.import_files([import_path])
+        if task is None or task.dialog is None:
+            return None
+        import time
+
+        dialog = task.dialog
+        pixmap = None
+        for _ in range(1200):  # a picture a second in (the dialog shows after 0.3 s)
+            _settle(0.05)
+            if task.finished:
+                break
+            if dialog.isVisible() and "so far" in dialog.labelText() and \
+                    time.monotonic() - task.started > 1.5:
+                pixmap = _over(window, dialog)
+                break
+        if pixmap is None:
+            print("the import ended before its progress could be shown", file=sys.stderr)
+        task.cancel()
+        for _ in range(600):
+            if task.finished:
+                break
+            _settle(0.05)
+        return pixmap
+    if dialog is None:
+        return None
+    _settle(0.3)
+    pixmap = _over(window, dialog)
+    dialog.close()
+    return pixmap
+
+
+def take_screenshot(window: "object", out: str, article: int | None, sentence: int | None,
+                    which: str = "main", import_path: str | None = None) -> int:
     """Render the window offscreen at a fixed size, at the given article/sentence, to a PNG."""
     from PySide6.QtWidgets import QApplication
 
@@ -171,8 +273,12 @@ def take_screenshot(window: "object", out: str, article: int | None, sentence: i
         window.view.set_current(window.session.current)  # scroll again now that sizes are final
     for _ in range(3):
         QApplication.processEvents()
-    pixmap = window.grab()
-    ok = pixmap.save(out, "PNG")
+    pixmap = _grab_window(window, which, import_path)
+    if pixmap is None:
+        print(f"could not show the {which} window", file=sys.stderr)
+        window.close()
+        return 1
+    ok = pixmap.save(out, "PNG")  # type: ignore[attr-defined]
     window.close()
     QApplication.processEvents()
     if not ok:

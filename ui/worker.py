@@ -37,11 +37,11 @@ def _duration(seconds: float) -> str:
 
 def describe(fraction: float, elapsed: float, message: str) -> str:
     """The line under the title: what is being done, how far, how long so far and how long left."""
-    parts = [f"{fraction * 100:.0f} %", f"{_duration(elapsed)} so far"]
+    parts = [f"{_duration(elapsed)} so far"]  # the bar under it shows the percentage
     if 0.02 <= fraction < 1 and elapsed >= 1:
         parts.append(f"about {_duration(elapsed * (1 - fraction) / fraction)} left")
     head = message or "starting…"
-    return f"{head}\n{' · '.join(parts)}"
+    return f"{head}\n{' · '.join(parts)}"  # e.g. "file 3 of 9: a.txt · 40 articles read (5.1/s)"
 
 
 class BackgroundTask(QObject):

@@ -88,7 +88,7 @@ class AdjudicationView(QWidget):
         self.queue.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
 
         self.heading = QLabel("")
-        self.heading.setStyleSheet("color: #555;")
+        self.heading.setProperty("role", "muted")
         self.heading.setWordWrap(True)  # a long title must not widen the window
         self.context = QLabel("")
         self.context.setWordWrap(True)
@@ -110,7 +110,7 @@ class AdjudicationView(QWidget):
         guard_typing(self.rationale, on_escape=self.focus_queue)
         self.rationale.returnPressed.connect(self._rationale_entered)
         self.hint = QLabel(HINT)
-        self.hint.setStyleSheet("color: #555;")
+        self.hint.setProperty("role", "muted")
         self.hint.setWordWrap(True)
 
         detail = QWidget()
