@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSplitter,
     QTableView,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -430,6 +431,7 @@ class AdjudicationView(QWidget):
         # As tall as its rows: the rationale and the keys stay right under the labels.
         height = self.table.horizontalHeader().height() + 2 * self.table.frameWidth() + sum(
             self.table.rowHeight(r) for r in range(self.table.rowCount()))
-        if self.table.horizontalScrollBar().isVisible():
-            height += self.table.horizontalScrollBar().height()
+        # Always room for the horizontal scroll bar: whether it shows depends on widths settled
+        # later (a window fitted to a small screen), and when it came it hid the gold row.
+        height += self.table.horizontalScrollBar().sizeHint().height()
         self.table.setFixedHeight(height + 2)
