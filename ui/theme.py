@@ -11,12 +11,17 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from annotator import resources
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMenu
 
 THEMES = ("light", "dark")
 MODES = ("system", "light", "dark")
@@ -264,8 +269,3 @@ def add_theme_menu(menu: "QMenu", settings: QSettings) -> dict[str, "QAction"]:
         sub.addAction(action)
         actions[key] = action
     return actions
-
-
-if False:  # for type checkers only
-    from PySide6.QtGui import QAction
-    from PySide6.QtWidgets import QMenu

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from annotator import resources
@@ -244,3 +244,31 @@ def test_review_charts_follow_the_theme(window: MainWindow, qtbot: QtBot) -> Non
     for panel in review.chart_panels().values():  # type: ignore[attr-defined]
         assert panel.graphics.backgroundBrush().color().name() == theme.load("dark").colours["chart_bg"]
     review.close()
+
+
+def test_welcome_opens_the_sample_corpus_and_the_cheat_sheet(qtbot: QtBot,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import welcome
+
+    settings = open_settings()
+    settings.clear()
+    w = MainWindow(settings, "alice", restore_layout=False)
+    qtbot.addWidget(w)
+    w.show()
+    assert welcome.should_show(settings)
+    dialog = welcome.show_welcome(w)
+    shown: list[bool] = []
+    monkeypatch.setattr(w, "show_shortcuts", lambda: shown.append(True))
+    dialog.findChild(QLabel, "welcome_keys").linkActivated.emit("#keys")
+    assert shown
+    w.ner_action.setChecked(False)  # the entity models are tested elsewhere; this is the path
+    with qtbot.waitSignal(w.import_finished, timeout=60000) as finished:
+        dialog.sample_button.click()
+    assert finished.args[0].articles_added == 5
+    assert w.session.path == str(welcome.sample_project_path())
+    assert str(welcome.sample_project_path()).startswith(os.environ["XDG_DATA_HOME"])
+    dialog2 = welcome.show_welcome(w)
+    dialog2.again.setChecked(False)
+    assert not welcome.should_show(settings)
+    dialog2.close()
+    w.close()

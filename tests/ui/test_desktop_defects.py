@@ -80,5 +80,5 @@ def test_adding_an_entity_says_so(window: MainWindow) -> None:
     word_end = sentence.start + sentence.text.index(" ")
     assert (sentence.start, word_end) not in taken
     window.add_entity(sentence.start, word_end, "ORG")
-    said = window.statusBar().currentMessage()
-    assert "Added" in said and "ORG" in said and sentence.text[:word_end - sentence.start] in said
+    said = window.statusBar().currentMessage()  # the entity and what can follow (propagation)
+    assert f"“{sentence.text[:word_end - sentence.start]}”" in said and "Add the same" in said
