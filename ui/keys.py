@@ -39,12 +39,15 @@ BINDINGS: tuple[Binding, ...] = (
             "Next labelled sentence where the model disagrees (for reviewers)", "Move"),
     Binding("train_model", ("Ctrl+Shift+T",), "Train the suggestion model now", "Project"),
     Binding("note", ("Ctrl+E",), "Edit the note (Esc or Enter returns to the article)", "Label"),
-    Binding("propagate_article", ("A",), "Repeat the last entity add/relabel/remove on every"
+    Binding("propagate_article", ("Y",), "Repeat the last entity add/relabel/remove on every"
             " identical name in this article (one undo step)", "Edit"),
-    Binding("propagate_project", ("Shift+A",), "Repeat the last entity edit on every identical"
+    Binding("propagate_project", ("Shift+Y",), "Repeat the last entity edit on every identical"
             " name in the project; future imports follow it too", "Edit"),
     Binding("undo", ("Ctrl+Z", "U"), "Undo your last change", "Edit"),
     Binding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo", "Edit"),
+    Binding("font_bigger", ("Ctrl+=", "Ctrl++"), "Larger article text (also Ctrl + wheel)", "View"),
+    Binding("font_smaller", ("Ctrl+-",), "Smaller article text", "View"),
+    Binding("font_reset", ("Ctrl+0",), "Normal article text size", "View"),
     Binding("shortcuts", ("F1",), "This keyboard cheat-sheet", "Help"),
     Binding("new", ("Ctrl+N",), "New project", "Project"),
     Binding("open", ("Ctrl+O",), "Open a project", "Project"),

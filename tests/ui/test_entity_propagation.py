@@ -1,4 +1,4 @@
-"""Repeating an entity edit on every identical name: A (article) / Shift+A (project), one undo step."""
+"""Repeating an entity edit on every identical name: Y (article) / Shift+Y (project), one undo step."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -47,7 +47,7 @@ def test_add_then_a_marks_every_identical_name_in_the_article(qtbot: QtBot, tmp_
     assert _mentions(w) == [("Zorvania", "LOC")]
     assert "3 more in this article" in w.statusBar().currentMessage()
     assert w.actions_by_command["propagate_article"].isEnabled()
-    qtbot.keyClick(w.view, "a")
+    qtbot.keyClick(w.view, "y")
     assert _mentions(w) == [("Zorvania", "LOC")] * 4
     assert w.session.project.history("alice")[0].action == "add_mentions"
     qtbot.keyClick(w.view, "z", Qt.KeyboardModifier.ControlModifier)  # ONE step undoes all four
@@ -60,11 +60,11 @@ def test_relabel_then_shift_a_reaches_the_project_and_future_imports(qtbot: QtBo
     w = _window(qtbot, tmp_path)
     start = TEXT.index("Zorvania")
     w.add_entity(start, start + len("Zorvania"), "ORG")
-    qtbot.keyClick(w.view, "a")
+    qtbot.keyClick(w.view, "y")
     mid = next(m.id for s in w.session.sentences for m in s.mentions)
     w.view.relabel_requested.emit(mid, "LOC")
     assert "3 more in this article" in w.statusBar().currentMessage()
-    qtbot.keyClick(w.view, "A", Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(w.view, "Y", Qt.KeyboardModifier.ShiftModifier)
     assert _mentions(w) == [("Zorvania", "LOC")] * 4
     assert w.session.project.store.entity_corrections() == {"Zorvania": "LOC"}
     w.view.setTextCursor(QTextCursor(w.view.document()))
