@@ -31,7 +31,7 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("stance_favor", ("3",), "Stance FAVOR of the selected target", "Label"),
     Binding("stance_clear", ("0",), "Clear the stance toward the selected target", "Label"),
     Binding("irrelevant", ("I",), "Toggle 'irrelevant' for the sentence", "Label"),
-    Binding("accept_suggestion", ("Y",), "Accept the model's suggestions for the sentence",
+    Binding("accept_suggestion", ("A",), "Accept the model's suggestions for the sentence",
             "Label"),
     Binding("next_uncertain", ("Shift+N",), "Next sentence the model is least sure of (unlabelled)",
             "Move"),

@@ -99,7 +99,7 @@ class _TargetRowWidget(QFrame):
             b.setStyleSheet(self._styles[v] + extra)
         self.hint.setText(f"{value.capitalize()} {confidence:.0%}?" if value else "")
         self.hint.setVisible(value is not None)
-        self.hint.setToolTip(f"The model suggests {value} ({confidence:.0%} sure); Y accepts"
+        self.hint.setToolTip(f"The model suggests {value} ({confidence:.0%} sure); A accepts"
                              if value else "")
 
     def set_selected(self, selected: bool) -> None:
@@ -347,7 +347,7 @@ class LabelPanel(QWidget):
             box.setText(f"{name}  {p:.0%}?")
             box.setToolTip(tooltip(f"{name} (key {frame.key if frame else ''})",
                                    f"The model {'suggests' if chosen else 'is unsure of'} this"
-                                   f" frame ({p:.0%} sure); Y accepts the suggestions",
+                                   f" frame ({p:.0%} sure); A accepts the suggestions",
                                    frame.definition if frame else "", bold_first=True))
             box.setStyleSheet(f"QCheckBox {{ color: {SUGGESTED}; font-style: italic;"
                               f" {'font-weight: bold;' if chosen else ''} }}")
@@ -367,7 +367,7 @@ class LabelPanel(QWidget):
         parts += [f"{rows.get(t, t)}: {v.lower()} {p:.0%}" for t, (v, p) in s.stance.items()
                   if t in rows]
         what = " · ".join(parts) if parts else "no frame, no stance"
-        self.suggestion_bar.setText(f"Suggested by {s.model}: {what} — press Y to accept"
+        self.suggestion_bar.setText(f"Suggested by {s.model}: {what} — press A to accept"
                                     " (keys as usual to override)")
         self.suggestion_bar.show()
 

@@ -108,13 +108,13 @@ def test_suggestions_show_and_one_key_accepts(qtbot: QtBot, swindow: MainWindow,
     assert sentence is not None and s.label(sentence.id) is None
     sug = w.panel.suggestion
     assert sug is not None
-    assert w.panel.suggestion_bar.isVisible() and "press Y" in w.panel.suggestion_bar.text()
+    assert w.panel.suggestion_bar.isVisible() and "press A" in w.panel.suggestion_bar.text()
     # shown, not decided: no box ticked and no stance button checked before A
     assert not any(b.isChecked() for b in w.panel._frame_boxes.values())
     assert not any(b.isChecked() for rw in w.panel._row_widgets.values()
                    for b in rw.buttons.values())
     w.grab().save(str(tmp_path / "suggested.png"))
-    qtbot.keyClick(w.view, Qt.Key.Key_Y)
+    qtbot.keyClick(w.view, Qt.Key.Key_A)
     label = s.label(sentence.id)
     assert label is not None and label.suggestion is not None, (
         w.statusBar().currentMessage(), w.suggestions.accept_action.isEnabled(), sug)
@@ -139,5 +139,5 @@ def test_blind_mode_hides_suggestions(qtbot: QtBot, swindow: MainWindow) -> None
     assert not w.suggestions.accept_action.isEnabled()
     sentence = w.session.sentence
     assert sentence is not None
-    qtbot.keyClick(w.view, Qt.Key.Key_Y)
+    qtbot.keyClick(w.view, Qt.Key.Key_A)
     assert w.session.label(sentence.id) is None
