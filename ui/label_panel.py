@@ -30,8 +30,12 @@ from .richtext import tooltip
 
 STANCE_COMMAND = {"AGAINST": "stance_against", "NEUTRAL": "stance_neutral", "FAVOR": "stance_favor"}
 NOTE_DEBOUNCE_MS = 800
-#: The colour of model suggestions: dashed outlines and italics, never a filled (decided) look.
-SUGGESTED = "#7048e8"
+
+
+def suggested_colour() -> str:
+    """Model suggestions' colour (theme role ``suggested``): dashed outlines and italics, never
+    a filled (decided) look."""
+    return theme.hex("suggested")
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ class _TargetRowWidget(QFrame):
         layout.addWidget(name, 1)
         self.hint = QLabel("")
         self.hint.setObjectName("stance_suggestion")
-        self.hint.setStyleSheet(f"color: {SUGGESTED}; font-style: italic; font-size: 8pt;")
+        self.hint.setStyleSheet(f"color: {suggested_colour()}; font-style: italic; font-size: 8pt;")
         self.hint.hide()
         layout.addWidget(self.hint)
         self.buttons: dict[str, QPushButton] = {}
@@ -94,7 +98,7 @@ class _TargetRowWidget(QFrame):
     def set_suggested(self, value: str | None, confidence: float = 0.0) -> None:
         """Mark the model's proposed value (dashed, not filled: it is not a decision)."""
         for v, b in self.buttons.items():
-            extra = (f"QPushButton:!checked {{ border: 2px dashed {SUGGESTED}; color: {SUGGESTED};"
+            extra = (f"QPushButton:!checked {{ border: 2px dashed {suggested_colour()}; color: {suggested_colour()};"
                      " }" if v == value else "")
             b.setStyleSheet(self._styles[v] + extra)
         self.hint.setText(f"{value.capitalize()} {confidence:.0%}?" if value else "")
@@ -189,7 +193,7 @@ class LabelPanel(QWidget):
         self.suggestion_bar.setObjectName("suggestion_bar")
         self.suggestion_bar.setWordWrap(True)
         self.suggestion_bar.setTextFormat(Qt.TextFormat.PlainText)
-        self.suggestion_bar.setStyleSheet(f"color: {SUGGESTED}; border: 1px dashed {SUGGESTED};"
+        self.suggestion_bar.setStyleSheet(f"color: {suggested_colour()}; border: 1px dashed {suggested_colour()};"
                                           " border-radius: 3px; padding: 3px; font-style: italic;")
         self.suggestion_bar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.suggestion_bar.hide()
@@ -349,7 +353,7 @@ class LabelPanel(QWidget):
                                    f"The model {'suggests' if chosen else 'is unsure of'} this"
                                    f" frame ({p:.0%} sure); A accepts the suggestions",
                                    frame.definition if frame else "", bold_first=True))
-            box.setStyleSheet(f"QCheckBox {{ color: {SUGGESTED}; font-style: italic;"
+            box.setStyleSheet(f"QCheckBox {{ color: {suggested_colour()}; font-style: italic;"
                               f" {'font-weight: bold;' if chosen else ''} }}")
         for tid, w in self._row_widgets.items():
             value, p = (s.stance.get(tid) or (None, 0.0)) if s is not None else (None, 0.0)

@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from annotator.suggest.service import ModelInfo
 
-from .charts import INK, ChartPanel, _legend, _style, colour
+from .charts import ChartPanel, _legend, _style, colour, ink
 
 
 def _f(v: Any) -> str:
@@ -20,6 +20,7 @@ class LearningCurveChart(ChartPanel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Model learning curve", parent)
+        self.message.setWordWrap(True)  # the explanation is long; a small screen wraps it
 
     def set_data(self, info: ModelInfo | None) -> None:
         self.graphics.clear()
@@ -46,8 +47,8 @@ class LearningCurveChart(ChartPanel):
                 plot.plot([xs[0], xs[-1]], [chance[kind]] * 2,
                           pen=pg.mkPen(colour(i), width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
                           name=f"{kind} chance ({_f(chance[kind])})")
-        plot.setLabel("bottom", "training examples (log scale)", color=INK)
-        plot.setLabel("left", "macro-F1", color=INK)
+        plot.setLabel("bottom", "training examples (log scale)", color=ink())
+        plot.setLabel("left", "macro-F1", color=ink())
 
 
 class ModelTab(QWidget):
@@ -58,6 +59,7 @@ class ModelTab(QWidget):
         self.summary = QLabel("")
         self.summary.setObjectName("model_summary")
         self.summary.setWordWrap(True)
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.chart = LearningCurveChart()
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
