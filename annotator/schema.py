@@ -8,7 +8,7 @@ from typing import Callable, ContextManager
 
 #: The newest schema this code knows. Bump it by adding ``_upgrade_to_N`` below and a fixture
 #: file of the previous version under ``tests/data/`` with a test that upgrades it.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Written into ``PRAGMA application_id`` so other SQLite files are recognised as "not a project".
 APPLICATION_ID = 0x4E534641  # "NSFA": news stance & framing annotator
@@ -140,11 +140,134 @@ def _upgrade_to_2(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
-_UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_to_1, 2: _upgrade_to_2}
+# Counts kept up to date by triggers, so ``stats`` and the window's filters never count 3M rows.
+# ``counts``: (name, key) -> n. Names: articles, sentences, boilerplate, mentions and
+# labelled_sentences (key ''; sentences with at least one human label), lang and mention_label
+# (key: the language, the entity label), outlet (key: the outlet) and no_outlet (articles
+# without one), labels (key: the annotator id, an integer). Triggers fire for every writer (the
+# store, merges, foreign-key cascades, the bench generator), so the counts cannot drift; a row
+# whose count fell to 0 stays (readers skip n = 0).
+_V3 = """
+CREATE TABLE counts (
+    name TEXT NOT NULL,
+    key  NOT NULL,
+    n    INTEGER NOT NULL,
+    PRIMARY KEY (name, key)
+) WITHOUT ROWID;
+CREATE TRIGGER counts_article_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO counts VALUES ('articles', '', 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts VALUES ('lang', NEW.lang, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts VALUES (iif(NEW.outlet IS NULL, 'no_outlet', 'outlet'),
+        coalesce(NEW.outlet, ''), 1) ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_article_delete AFTER DELETE ON articles BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'articles' AND key = '';
+    UPDATE counts SET n = n - 1 WHERE name = 'lang' AND key = OLD.lang;
+    UPDATE counts SET n = n - 1 WHERE name = iif(OLD.outlet IS NULL, 'no_outlet', 'outlet')
+        AND key = coalesce(OLD.outlet, '');
+END;
+CREATE TRIGGER counts_article_update AFTER UPDATE OF lang, outlet ON articles BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'lang' AND key = OLD.lang;
+    INSERT INTO counts VALUES ('lang', NEW.lang, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    UPDATE counts SET n = n - 1 WHERE name = iif(OLD.outlet IS NULL, 'no_outlet', 'outlet')
+        AND key = coalesce(OLD.outlet, '');
+    INSERT INTO counts VALUES (iif(NEW.outlet IS NULL, 'no_outlet', 'outlet'),
+        coalesce(NEW.outlet, ''), 1) ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_sentence_insert AFTER INSERT ON sentences BEGIN
+    INSERT INTO counts VALUES ('sentences', '', 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts SELECT 'boilerplate', '', 1 WHERE NEW.boilerplate = 1
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_sentence_delete AFTER DELETE ON sentences BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'sentences' AND key = '';
+    UPDATE counts SET n = n - 1 WHERE name = 'boilerplate' AND key = '' AND OLD.boilerplate = 1;
+END;
+CREATE TRIGGER counts_sentence_update AFTER UPDATE OF boilerplate ON sentences BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'boilerplate' AND key = '' AND OLD.boilerplate = 1;
+    INSERT INTO counts SELECT 'boilerplate', '', 1 WHERE NEW.boilerplate = 1
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_mention_insert AFTER INSERT ON mentions BEGIN
+    INSERT INTO counts VALUES ('mentions', '', 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts VALUES ('mention_label', NEW.label, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_mention_delete AFTER DELETE ON mentions BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'mentions' AND key = '';
+    UPDATE counts SET n = n - 1 WHERE name = 'mention_label' AND key = OLD.label;
+END;
+CREATE TRIGGER counts_mention_update AFTER UPDATE OF label ON mentions BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'mention_label' AND key = OLD.label;
+    INSERT INTO counts VALUES ('mention_label', NEW.label, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_label_insert AFTER INSERT ON labels BEGIN
+    INSERT INTO counts VALUES ('labels', NEW.annotator_id, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts SELECT 'labelled_sentences', '', 1
+        WHERE (SELECT kind FROM annotators WHERE id = NEW.annotator_id) = 'human'
+        AND NOT EXISTS (SELECT 1 FROM labels l JOIN annotators a ON a.id = l.annotator_id
+                        WHERE l.sentence_id = NEW.sentence_id AND l.rowid <> NEW.rowid
+                        AND a.kind = 'human')
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_label_delete AFTER DELETE ON labels BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'labels' AND key = OLD.annotator_id;
+    UPDATE counts SET n = n - 1 WHERE name = 'labelled_sentences' AND key = ''
+        AND (SELECT kind FROM annotators WHERE id = OLD.annotator_id) = 'human'
+        AND NOT EXISTS (SELECT 1 FROM labels l JOIN annotators a ON a.id = l.annotator_id
+                        WHERE l.sentence_id = OLD.sentence_id AND a.kind = 'human');
+END;
+CREATE TRIGGER counts_label_unkey BEFORE UPDATE OF sentence_id, annotator_id ON labels
+WHEN OLD.sentence_id IS NOT NEW.sentence_id OR OLD.annotator_id IS NOT NEW.annotator_id BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'labels' AND key = OLD.annotator_id;
+    UPDATE counts SET n = n - 1 WHERE name = 'labelled_sentences' AND key = ''
+        AND (SELECT kind FROM annotators WHERE id = OLD.annotator_id) = 'human'
+        AND NOT EXISTS (SELECT 1 FROM labels l JOIN annotators a ON a.id = l.annotator_id
+                        WHERE l.sentence_id = OLD.sentence_id AND l.rowid <> OLD.rowid
+                        AND a.kind = 'human');
+END;
+CREATE TRIGGER counts_label_rekey AFTER UPDATE OF sentence_id, annotator_id ON labels
+WHEN OLD.sentence_id IS NOT NEW.sentence_id OR OLD.annotator_id IS NOT NEW.annotator_id BEGIN
+    INSERT INTO counts VALUES ('labels', NEW.annotator_id, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts SELECT 'labelled_sentences', '', 1
+        WHERE (SELECT kind FROM annotators WHERE id = NEW.annotator_id) = 'human'
+        AND NOT EXISTS (SELECT 1 FROM labels l JOIN annotators a ON a.id = l.annotator_id
+                        WHERE l.sentence_id = NEW.sentence_id AND l.rowid <> NEW.rowid
+                        AND a.kind = 'human')
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+INSERT INTO counts SELECT 'articles', '', count(*) FROM articles;
+INSERT INTO counts SELECT 'lang', lang, count(*) FROM articles GROUP BY lang;
+INSERT INTO counts SELECT 'outlet', outlet, count(*) FROM articles WHERE outlet IS NOT NULL
+    GROUP BY outlet;
+INSERT INTO counts SELECT 'no_outlet', '', count(*) FROM articles WHERE outlet IS NULL;
+INSERT INTO counts SELECT 'sentences', '', count(*) FROM sentences;
+INSERT INTO counts SELECT 'boilerplate', '', count(*) FROM sentences WHERE boilerplate = 1;
+INSERT INTO counts SELECT 'mentions', '', count(*) FROM mentions;
+INSERT INTO counts SELECT 'mention_label', label, count(*) FROM mentions GROUP BY label;
+INSERT INTO counts SELECT 'labels', annotator_id, count(*) FROM labels GROUP BY annotator_id;
+INSERT INTO counts SELECT 'labelled_sentences', '', count(DISTINCT l.sentence_id) FROM labels l
+    JOIN annotators a ON a.id = l.annotator_id WHERE a.kind = 'human';
+"""
+
+
+def _upgrade_to_3(conn: sqlite3.Connection) -> None:
+    """Counts kept by triggers (``stats`` and the window's filters read them, not 3M rows)."""
+    statement = ""
+    for line in _V3.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    assert not statement.strip(), "incomplete statement in _V3"
+
+
+_UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_to_1, 2: _upgrade_to_2,
+                                                              3: _upgrade_to_3}
 
 #: The tables a file of each schema version must have (a file missing one is damaged or foreign).
 TABLES: dict[int, frozenset[str]] = {1: frozenset(re.findall(r"CREATE TABLE (\w+)", _V1))}
 TABLES[2] = TABLES[1] | frozenset(re.findall(r"CREATE TABLE (\w+)", _V2))
+TABLES[3] = TABLES[2] | frozenset(re.findall(r"CREATE TABLE (\w+)", _V3))
 
 
 @dataclass(frozen=True)
