@@ -663,6 +663,11 @@ class Store:
                 s.mentions = [m for m in mentions if m.start >= s.start and m.end <= s.end]
         return out
 
+    def has_sentence(self, sentence_id: int) -> bool:
+        """Whether the sentence exists (one index lookup; :meth:`sentence` also reads mentions)."""
+        return self.conn.execute("SELECT 1 FROM sentences WHERE id = ?",
+                                 (sentence_id,)).fetchone() is not None
+
     def sentence(self, sentence_id: int) -> Sentence | None:
         r = self.conn.execute(
             "SELECT id, article_id, idx, start, end, text, lang, boilerplate FROM sentences"
