@@ -144,7 +144,9 @@ def _upgrade_to_2(conn: sqlite3.Connection) -> None:
 # ``counts``: (name, key) -> n. Names: articles, sentences, boilerplate, mentions and
 # labelled_sentences (key ''; sentences with at least one human label), lang and mention_label
 # (key: the language, the entity label), outlet (key: the outlet) and no_outlet (articles
-# without one), labels (key: the annotator id, an integer). Triggers fire for every writer (the
+# without one), labels (key: the annotator id, an integer), units (key '': the sum of the
+# articles' n_units) and units_labelled (key: the annotator id; their labels on sentences that
+# are not boilerplate: the window's progress). Triggers fire for every writer (the
 # store, merges, foreign-key cascades, the bench generator), so the counts cannot drift; a row
 # whose count fell to 0 stays (readers skip n = 0).
 _V3 = """
@@ -156,12 +158,14 @@ CREATE TABLE counts (
 ) WITHOUT ROWID;
 CREATE TRIGGER counts_article_insert AFTER INSERT ON articles BEGIN
     INSERT INTO counts VALUES ('articles', '', 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts VALUES ('units', '', NEW.n_units) ON CONFLICT DO UPDATE SET n = n + NEW.n_units;
     INSERT INTO counts VALUES ('lang', NEW.lang, 1) ON CONFLICT DO UPDATE SET n = n + 1;
     INSERT INTO counts VALUES (iif(NEW.outlet IS NULL, 'no_outlet', 'outlet'),
         coalesce(NEW.outlet, ''), 1) ON CONFLICT DO UPDATE SET n = n + 1;
 END;
 CREATE TRIGGER counts_article_delete AFTER DELETE ON articles BEGIN
     UPDATE counts SET n = n - 1 WHERE name = 'articles' AND key = '';
+    UPDATE counts SET n = n - OLD.n_units WHERE name = 'units' AND key = '';
     UPDATE counts SET n = n - 1 WHERE name = 'lang' AND key = OLD.lang;
     UPDATE counts SET n = n - 1 WHERE name = iif(OLD.outlet IS NULL, 'no_outlet', 'outlet')
         AND key = coalesce(OLD.outlet, '');
@@ -174,6 +178,10 @@ CREATE TRIGGER counts_article_update AFTER UPDATE OF lang, outlet ON articles BE
     INSERT INTO counts VALUES (iif(NEW.outlet IS NULL, 'no_outlet', 'outlet'),
         coalesce(NEW.outlet, ''), 1) ON CONFLICT DO UPDATE SET n = n + 1;
 END;
+CREATE TRIGGER counts_article_units AFTER UPDATE OF n_units ON articles BEGIN
+    INSERT INTO counts VALUES ('units', '', NEW.n_units - OLD.n_units)
+        ON CONFLICT DO UPDATE SET n = n + NEW.n_units - OLD.n_units;
+END;
 CREATE TRIGGER counts_sentence_insert AFTER INSERT ON sentences BEGIN
     INSERT INTO counts VALUES ('sentences', '', 1) ON CONFLICT DO UPDATE SET n = n + 1;
     INSERT INTO counts SELECT 'boilerplate', '', 1 WHERE NEW.boilerplate = 1
@@ -183,10 +191,17 @@ CREATE TRIGGER counts_sentence_delete AFTER DELETE ON sentences BEGIN
     UPDATE counts SET n = n - 1 WHERE name = 'sentences' AND key = '';
     UPDATE counts SET n = n - 1 WHERE name = 'boilerplate' AND key = '' AND OLD.boilerplate = 1;
 END;
-CREATE TRIGGER counts_sentence_update AFTER UPDATE OF boilerplate ON sentences BEGIN
+CREATE TRIGGER counts_sentence_update AFTER UPDATE OF boilerplate ON sentences
+WHEN (OLD.boilerplate = 1) IS NOT (NEW.boilerplate = 1) BEGIN
     UPDATE counts SET n = n - 1 WHERE name = 'boilerplate' AND key = '' AND OLD.boilerplate = 1;
     INSERT INTO counts SELECT 'boilerplate', '', 1 WHERE NEW.boilerplate = 1
         ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_sentence_units AFTER UPDATE OF boilerplate ON sentences
+WHEN (OLD.boilerplate = 0) IS NOT (NEW.boilerplate = 0) BEGIN
+    INSERT INTO counts SELECT 'units_labelled', annotator_id, iif(NEW.boilerplate = 0, 1, -1)
+        FROM labels WHERE sentence_id = NEW.id
+        ON CONFLICT DO UPDATE SET n = n + excluded.n;
 END;
 CREATE TRIGGER counts_mention_insert AFTER INSERT ON mentions BEGIN
     INSERT INTO counts VALUES ('mentions', '', 1) ON CONFLICT DO UPDATE SET n = n + 1;
@@ -202,6 +217,9 @@ CREATE TRIGGER counts_mention_update AFTER UPDATE OF label ON mentions BEGIN
 END;
 CREATE TRIGGER counts_label_insert AFTER INSERT ON labels BEGIN
     INSERT INTO counts VALUES ('labels', NEW.annotator_id, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts SELECT 'units_labelled', NEW.annotator_id, 1
+        WHERE (SELECT boilerplate FROM sentences WHERE id = NEW.sentence_id) = 0
+        ON CONFLICT DO UPDATE SET n = n + 1;
     INSERT INTO counts SELECT 'labelled_sentences', '', 1
         WHERE (SELECT kind FROM annotators WHERE id = NEW.annotator_id) = 'human'
         AND NOT EXISTS (SELECT 1 FROM labels l JOIN annotators a ON a.id = l.annotator_id
@@ -211,6 +229,8 @@ CREATE TRIGGER counts_label_insert AFTER INSERT ON labels BEGIN
 END;
 CREATE TRIGGER counts_label_delete AFTER DELETE ON labels BEGIN
     UPDATE counts SET n = n - 1 WHERE name = 'labels' AND key = OLD.annotator_id;
+    UPDATE counts SET n = n - 1 WHERE name = 'units_labelled' AND key = OLD.annotator_id
+        AND (SELECT boilerplate FROM sentences WHERE id = OLD.sentence_id) = 0;
     UPDATE counts SET n = n - 1 WHERE name = 'labelled_sentences' AND key = ''
         AND (SELECT kind FROM annotators WHERE id = OLD.annotator_id) = 'human'
         AND NOT EXISTS (SELECT 1 FROM labels l JOIN annotators a ON a.id = l.annotator_id
@@ -219,6 +239,8 @@ END;
 CREATE TRIGGER counts_label_unkey BEFORE UPDATE OF sentence_id, annotator_id ON labels
 WHEN OLD.sentence_id IS NOT NEW.sentence_id OR OLD.annotator_id IS NOT NEW.annotator_id BEGIN
     UPDATE counts SET n = n - 1 WHERE name = 'labels' AND key = OLD.annotator_id;
+    UPDATE counts SET n = n - 1 WHERE name = 'units_labelled' AND key = OLD.annotator_id
+        AND (SELECT boilerplate FROM sentences WHERE id = OLD.sentence_id) = 0;
     UPDATE counts SET n = n - 1 WHERE name = 'labelled_sentences' AND key = ''
         AND (SELECT kind FROM annotators WHERE id = OLD.annotator_id) = 'human'
         AND NOT EXISTS (SELECT 1 FROM labels l JOIN annotators a ON a.id = l.annotator_id
@@ -228,6 +250,9 @@ END;
 CREATE TRIGGER counts_label_rekey AFTER UPDATE OF sentence_id, annotator_id ON labels
 WHEN OLD.sentence_id IS NOT NEW.sentence_id OR OLD.annotator_id IS NOT NEW.annotator_id BEGIN
     INSERT INTO counts VALUES ('labels', NEW.annotator_id, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts SELECT 'units_labelled', NEW.annotator_id, 1
+        WHERE (SELECT boilerplate FROM sentences WHERE id = NEW.sentence_id) = 0
+        ON CONFLICT DO UPDATE SET n = n + 1;
     INSERT INTO counts SELECT 'labelled_sentences', '', 1
         WHERE (SELECT kind FROM annotators WHERE id = NEW.annotator_id) = 'human'
         AND NOT EXISTS (SELECT 1 FROM labels l JOIN annotators a ON a.id = l.annotator_id
@@ -247,6 +272,9 @@ INSERT INTO counts SELECT 'mention_label', label, count(*) FROM mentions GROUP B
 INSERT INTO counts SELECT 'labels', annotator_id, count(*) FROM labels GROUP BY annotator_id;
 INSERT INTO counts SELECT 'labelled_sentences', '', count(DISTINCT l.sentence_id) FROM labels l
     JOIN annotators a ON a.id = l.annotator_id WHERE a.kind = 'human';
+INSERT INTO counts SELECT 'units', '', coalesce(sum(n_units), 0) FROM articles;
+INSERT INTO counts SELECT 'units_labelled', l.annotator_id, count(*) FROM labels l
+    JOIN sentences s ON s.id = l.sentence_id WHERE s.boilerplate = 0 GROUP BY l.annotator_id;
 """
 
 

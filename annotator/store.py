@@ -1072,15 +1072,13 @@ class Store:
 
     def progress(self, annotator: str) -> tuple[int, int]:
         """(labelled, total) non-boilerplate sentences for the annotator over the whole project."""
-        total = self.conn.execute("SELECT coalesce(sum(n_units), 0) FROM articles").fetchone()[0]
+        total = self._count("units")
         aid = self.annotator_id(annotator)
         if aid is None:
             return 0, int(total)
-        done = self.conn.execute(
-            "SELECT count(*) FROM labels l JOIN sentences s ON s.id = l.sentence_id"
-            " WHERE l.annotator_id = ? AND s.boilerplate = 0",
-            (aid,),
-        ).fetchone()[0]
+        row = self.conn.execute("SELECT n FROM counts WHERE name = 'units_labelled' AND key = ?",
+                                (aid,)).fetchone()
+        done = row[0] if row else 0
         return int(done), int(total)
 
     def event_targets(self, event_id: int) -> tuple[list[str], list[int]]:

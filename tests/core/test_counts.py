@@ -50,6 +50,13 @@ def same(p: Project) -> None:
     assert p.store.outlets() == [r[0] for r in p.store.conn.execute(
         "SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL ORDER BY outlet")]
     assert p.store.count_articles() == want["articles"]
+    total = p.store.conn.execute("SELECT coalesce(sum(n_units), 0) FROM articles").fetchone()[0]
+    for name, aid in p.store.conn.execute("SELECT name, id FROM annotators").fetchall():
+        done = p.store.conn.execute(
+            "SELECT count(*) FROM labels l JOIN sentences s ON s.id = l.sentence_id"
+            " WHERE l.annotator_id = ? AND s.boilerplate = 0", (aid,)).fetchone()[0]
+        assert p.store.progress(name) == (done, total), name
+    assert p.store.progress("nobody") == (0, total)
 
 
 def test_counts_follow_labels_undo_redo_gold_and_mentions(seeds_project: Project) -> None:
@@ -102,7 +109,7 @@ def test_counts_follow_cascades_and_raw_writes(seeds_project: Project) -> None:
     conn = p.store.conn
     with p.store.transaction():
         conn.execute("UPDATE sentences SET boilerplate = 1 - boilerplate WHERE id % 3 = 0")
-        conn.execute("UPDATE articles SET outlet = NULL WHERE rowid = 1")
+        conn.execute("UPDATE articles SET outlet = NULL, n_units = n_units - 1 WHERE rowid = 1")
         conn.execute("UPDATE articles SET outlet = '', lang = 'de' WHERE rowid = 2")
         conn.execute("UPDATE labels SET sentence_id = ? WHERE sentence_id = ? AND annotator_id ="
                      " (SELECT id FROM annotators WHERE name = 'bob')", (sids[-1], sids[0]))
