@@ -141,9 +141,9 @@ def _upgrade_to_2(conn: sqlite3.Connection) -> None:
 
 
 # Counts kept up to date by triggers, so ``stats`` and the window's filters never count 3M rows.
-# ``counts``: (name, key) -> n. Names: articles, sentences, boilerplate, mentions and
-# labelled_sentences (key ''; sentences with at least one human label), lang and mention_label
-# (key: the language, the entity label), outlet (key: the outlet) and no_outlet (articles
+# ``counts``: (name, key) -> n. Names: sentences, boilerplate and labelled_sentences (key '';
+# sentences with at least one human label), lang and mention_label (key: the language, the
+# entity label; their sums are the articles and the mentions: one upsert less per row), outlet (key: the outlet) and no_outlet (articles
 # without one), labels (key: the annotator id, an integer), units (key '': the sum of the
 # articles' n_units) and units_labelled (key: the annotator id; their labels on sentences that
 # are not boilerplate: the window's progress). Triggers fire for every writer (the
@@ -157,14 +157,12 @@ CREATE TABLE counts (
     PRIMARY KEY (name, key)
 ) WITHOUT ROWID;
 CREATE TRIGGER counts_article_insert AFTER INSERT ON articles BEGIN
-    INSERT INTO counts VALUES ('articles', '', 1) ON CONFLICT DO UPDATE SET n = n + 1;
     INSERT INTO counts VALUES ('units', '', NEW.n_units) ON CONFLICT DO UPDATE SET n = n + NEW.n_units;
     INSERT INTO counts VALUES ('lang', NEW.lang, 1) ON CONFLICT DO UPDATE SET n = n + 1;
     INSERT INTO counts VALUES (iif(NEW.outlet IS NULL, 'no_outlet', 'outlet'),
         coalesce(NEW.outlet, ''), 1) ON CONFLICT DO UPDATE SET n = n + 1;
 END;
 CREATE TRIGGER counts_article_delete AFTER DELETE ON articles BEGIN
-    UPDATE counts SET n = n - 1 WHERE name = 'articles' AND key = '';
     UPDATE counts SET n = n - OLD.n_units WHERE name = 'units' AND key = '';
     UPDATE counts SET n = n - 1 WHERE name = 'lang' AND key = OLD.lang;
     UPDATE counts SET n = n - 1 WHERE name = iif(OLD.outlet IS NULL, 'no_outlet', 'outlet')
@@ -204,11 +202,9 @@ WHEN (OLD.boilerplate = 0) IS NOT (NEW.boilerplate = 0) BEGIN
         ON CONFLICT DO UPDATE SET n = n + excluded.n;
 END;
 CREATE TRIGGER counts_mention_insert AFTER INSERT ON mentions BEGIN
-    INSERT INTO counts VALUES ('mentions', '', 1) ON CONFLICT DO UPDATE SET n = n + 1;
     INSERT INTO counts VALUES ('mention_label', NEW.label, 1) ON CONFLICT DO UPDATE SET n = n + 1;
 END;
 CREATE TRIGGER counts_mention_delete AFTER DELETE ON mentions BEGIN
-    UPDATE counts SET n = n - 1 WHERE name = 'mentions' AND key = '';
     UPDATE counts SET n = n - 1 WHERE name = 'mention_label' AND key = OLD.label;
 END;
 CREATE TRIGGER counts_mention_update AFTER UPDATE OF label ON mentions BEGIN
@@ -260,14 +256,12 @@ WHEN OLD.sentence_id IS NOT NEW.sentence_id OR OLD.annotator_id IS NOT NEW.annot
                         AND a.kind = 'human')
         ON CONFLICT DO UPDATE SET n = n + 1;
 END;
-INSERT INTO counts SELECT 'articles', '', count(*) FROM articles;
 INSERT INTO counts SELECT 'lang', lang, count(*) FROM articles GROUP BY lang;
 INSERT INTO counts SELECT 'outlet', outlet, count(*) FROM articles WHERE outlet IS NOT NULL
     GROUP BY outlet;
 INSERT INTO counts SELECT 'no_outlet', '', count(*) FROM articles WHERE outlet IS NULL;
 INSERT INTO counts SELECT 'sentences', '', count(*) FROM sentences;
 INSERT INTO counts SELECT 'boilerplate', '', count(*) FROM sentences WHERE boilerplate = 1;
-INSERT INTO counts SELECT 'mentions', '', count(*) FROM mentions;
 INSERT INTO counts SELECT 'mention_label', label, count(*) FROM mentions GROUP BY label;
 INSERT INTO counts SELECT 'labels', annotator_id, count(*) FROM labels GROUP BY annotator_id;
 INSERT INTO counts SELECT 'labelled_sentences', '', count(DISTINCT l.sentence_id) FROM labels l
