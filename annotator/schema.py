@@ -146,7 +146,8 @@ def _upgrade_to_2(conn: sqlite3.Connection) -> None:
 # entity label; their sums are the articles and the mentions: one upsert less per row), outlet (key: the outlet) and no_outlet (articles
 # without one), labels (key: the annotator id, an integer), units (key '': the sum of the
 # articles' n_units) and units_labelled (key: the annotator id; their labels on sentences that
-# are not boilerplate: the window's progress). Triggers fire for every writer (the
+# are not boilerplate: the window's progress), target_mentions (key: the target id; the targets
+# panel's mention counts). Triggers fire for every writer (the
 # store, merges, foreign-key cascades, the bench generator), so the counts cannot drift; a row
 # whose count fell to 0 stays (readers skip n = 0).
 _V3 = """
@@ -203,9 +204,18 @@ WHEN (OLD.boilerplate = 0) IS NOT (NEW.boilerplate = 0) BEGIN
 END;
 CREATE TRIGGER counts_mention_insert AFTER INSERT ON mentions BEGIN
     INSERT INTO counts VALUES ('mention_label', NEW.label, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts SELECT 'target_mentions', NEW.target_id, 1 WHERE NEW.target_id IS NOT NULL
+        ON CONFLICT DO UPDATE SET n = n + 1;
 END;
 CREATE TRIGGER counts_mention_delete AFTER DELETE ON mentions BEGIN
     UPDATE counts SET n = n - 1 WHERE name = 'mention_label' AND key = OLD.label;
+    UPDATE counts SET n = n - 1 WHERE name = 'target_mentions' AND key = OLD.target_id;
+END;
+CREATE TRIGGER counts_mention_target AFTER UPDATE OF target_id ON mentions
+WHEN OLD.target_id IS NOT NEW.target_id BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'target_mentions' AND key = OLD.target_id;
+    INSERT INTO counts SELECT 'target_mentions', NEW.target_id, 1 WHERE NEW.target_id IS NOT NULL
+        ON CONFLICT DO UPDATE SET n = n + 1;
 END;
 CREATE TRIGGER counts_mention_update AFTER UPDATE OF label ON mentions BEGIN
     UPDATE counts SET n = n - 1 WHERE name = 'mention_label' AND key = OLD.label;
@@ -263,6 +273,8 @@ INSERT INTO counts SELECT 'no_outlet', '', count(*) FROM articles WHERE outlet I
 INSERT INTO counts SELECT 'sentences', '', count(*) FROM sentences;
 INSERT INTO counts SELECT 'boilerplate', '', count(*) FROM sentences WHERE boilerplate = 1;
 INSERT INTO counts SELECT 'mention_label', label, count(*) FROM mentions GROUP BY label;
+INSERT INTO counts SELECT 'target_mentions', target_id, count(*) FROM mentions
+    WHERE target_id IS NOT NULL GROUP BY target_id;
 INSERT INTO counts SELECT 'labels', annotator_id, count(*) FROM labels GROUP BY annotator_id;
 INSERT INTO counts SELECT 'labelled_sentences', '', count(DISTINCT l.sentence_id) FROM labels l
     JOIN annotators a ON a.id = l.annotator_id WHERE a.kind = 'human';

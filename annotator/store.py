@@ -743,12 +743,7 @@ class Store:
             "SELECT target_id, alias FROM target_aliases ORDER BY target_id, rowid"
         ):
             aliases.setdefault(tid, []).append(alias)
-        counts = dict(
-            self.conn.execute(
-                "SELECT target_id, count(*) FROM mentions WHERE target_id IS NOT NULL"
-                " GROUP BY target_id"
-            ).fetchall()
-        )
+        counts = dict(self._counts("target_mentions"))  # kept by triggers: no scan of mentions
         rows = self.conn.execute("SELECT id, name, kind, pinned FROM targets ORDER BY id")
         return [
             Target(name=r[1], kind=r[2], aliases=aliases.get(r[0], []), pinned=bool(r[3]),

@@ -57,6 +57,10 @@ def same(p: Project) -> None:
             " WHERE l.annotator_id = ? AND s.boilerplate = 0", (aid,)).fetchone()[0]
         assert p.store.progress(name) == (done, total), name
     assert p.store.progress("nobody") == (0, total)
+    per_target = dict(p.store.conn.execute(
+        "SELECT target_id, count(*) FROM mentions WHERE target_id IS NOT NULL GROUP BY target_id"))
+    assert {t.id: t.n_mentions for t in p.store.targets()} == {
+        tid: per_target.get(tid, 0) for (tid,) in p.store.conn.execute("SELECT id FROM targets")}
 
 
 def test_counts_follow_labels_undo_redo_gold_and_mentions(seeds_project: Project) -> None:
@@ -90,6 +94,8 @@ def test_counts_follow_labels_undo_redo_gold_and_mentions(seeds_project: Project
                     p.relabel_mention(m.id, rng.choice(["PER", "LOC", "ORG"]), who)
                 else:
                     p.remove_mention(m.id, who)
+            elif targets and rng.random() < 0.5:
+                p.add_mention(article.id, 0, 3, "ORG", who, target_id=rng.choice(targets))
             else:
                 p.add_mention(article.id, 0, 3, "ORG", who)
         if step % 25 == 0:
@@ -119,6 +125,11 @@ def test_counts_follow_cascades_and_raw_writes(seeds_project: Project) -> None:
     same(p)
     with p.store.transaction():
         conn.execute("DELETE FROM articles WHERE rowid = (SELECT max(rowid) FROM articles)")
+        conn.execute("UPDATE mentions SET target_id = (SELECT max(id) FROM targets)"
+                     " WHERE id % 4 = 0")
+    same(p)
+    with p.store.transaction():  # a deleted target: its mentions' target_id is set to NULL
+        conn.execute("DELETE FROM targets WHERE id = (SELECT max(id) FROM targets)")
     same(p)
 
 
