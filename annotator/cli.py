@@ -276,7 +276,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="render the main window offscreen to PNG and exit")
     p.add_argument("--article", type=int, default=None, help="article number (1-based)")
     p.add_argument("--sentence", type=int, default=None, help="sentence number (1-based)")
-    p.add_argument("--annotator", default=None, help="annotator name for this session")
+    p.add_argument("--annotator", default=None,
+                   help="annotator name (remembered for this project)")
+    p.add_argument("--window", default="main",
+                   choices=("main", "review", "export", "import", "welcome", "shortcuts"),
+                   help="screenshot mode: what to render (dialogs over the main window; import"
+                        " runs one of --import-path to show its progress)")
+    p.add_argument("--import-path", default=None, metavar="PATH",
+                   help="screenshot mode with --window import: the files to import")
+    p.add_argument("--screen", default=None, metavar="WxH",
+                   help="screenshot mode: a screen of this many pixels that windows must fit"
+                        " (with QT_SCALE_FACTOR, the way a small high-DPI screen looks)")
+    p.add_argument("--theme", choices=("system", "light", "dark"), default=None,
+                   help="theme for this run (else the one chosen in View → Theme)")
 
     # Sub-commands owned by other layers: each module has add_commands(add).
     # --- command modules (one line each) ---

@@ -23,7 +23,7 @@ from .model import (
     Target,
 )
 from .nlp.boilerplate import is_boilerplate, title_line
-from .nlp.entities import find_entities_batch
+from .nlp.entities import find_entities_batch, model_loaded
 from .nlp.language import detect_language, sentence_language
 from .nlp.sentences import split_paragraphs, split_sentences
 from .nlp.label_vote import LabelVotes
@@ -82,7 +82,17 @@ class Importer:
         report.issues += issues
         report.files = len(files)
         sizes = [f.stat().st_size or 1 for f in files]
-        prog.update(0, sum(sizes), "starting")
+        started = time.monotonic()
+
+        def say(i: int, name: str, part: str = "") -> str:
+            # n of N files and articles, the rate, the current file: the UI adds time left.
+            n = report.articles_added + report.articles_skipped
+            elapsed = time.monotonic() - started
+            rate = f" ({n / elapsed:.1f}/s)" if n and elapsed > 0.5 else ""
+            return (f"file {i} of {len(files)}: {name}{part} · {n} article{'s' if n != 1 else ''}"
+                    f" read{rate}")
+
+        prog.update(0, sum(sizes), f"{len(files)} file{'s' if len(files) != 1 else ''} to read")
         if self.project.maybe_backup_quietly() is None and self.project.backup_error:
             report.issues.append(ImportIssue(self.store.path, None, "no backup was made before "
                                              f"the import: {self.project.backup_error}"))
@@ -96,7 +106,8 @@ class Importer:
         peer = PeerImporter(self, mapping or LabelMapping())
         token = ACTIVE.set(peer.mapping)
         try:
-            for f, size in zip(files, sizes):
+            for i, (f, size) in enumerate(zip(files, sizes), start=1):
+                prog.tell(say(i, f.name))
                 raws: list[RawArticle] = []
                 labels_only: list[RawLabels] = []  # label files: articles already in the project
                 tasks: list[PeerTask] = []  # other tools' tasks: sentences found by content
@@ -113,10 +124,13 @@ class Importer:
                 for k, raw in enumerate(raws, start=1):
                     pending.append(raw)
                     if len(pending) >= _NER_CHUNK:
+                        if ner and not model_loaded("en"):
+                            prog.tell(say(i, f.name) + " · loading the entity models (once per"
+                                      " session)…")
                         resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
                         pending = []
                         prog.update(done_bytes + size * k // len(raws), None,
-                                    f"{f.name}: {k}/{len(raws)}")
+                                    say(i, f.name, f" (article {k} of {len(raws)})"))
                 if (labels_only or tasks) and pending:  # their articles may be pending
                     resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
                     pending = []
@@ -128,8 +142,11 @@ class Importer:
                 # Progress (and the cancel check) only where work was committed, so "done"
                 # never runs ahead of what is in the file.
             if pending:
+                if ner and not model_loaded("en"):
+                    prog.tell(say(len(files), files[-1].name if files else "")
+                              + " · loading the entity models (once per session)…")
                 resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
-            prog.update(done_bytes, None, "done")
+            prog.update(done_bytes, None, say(len(files), "done"))
         except Cancelled:
             report.cancelled = True
         except StoreError as exc:

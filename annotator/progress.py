@@ -52,5 +52,11 @@ class Progress:
             self.callback(self.done, self.total, message)
         self.check()
 
+    def tell(self, message: str) -> None:
+        """Say what is being done now, without moving on or checking for cancel (nothing new is
+        committed yet, so stopping here would gain nothing)."""
+        if self.callback is not None:
+            self.callback(self.done, self.total, message)
+
     def step(self, message: str = "", n: int = 1) -> None:
         self.update(self.done + n, None, message)

@@ -20,3 +20,11 @@ def path(relative: str) -> Path:
     if not target.exists():
         raise FileNotFoundError(f"resource {relative!r} not found at {target}")
     return target
+
+
+def sample_corpus() -> Path:
+    """The sample corpus shipped with the app (``seeds/``: texts and their manifest)."""
+    folder = ROOT.parent / "seeds"
+    if not (folder / "manifest.json").is_file():
+        raise FileNotFoundError(f"the sample corpus is not at {folder}")
+    return folder

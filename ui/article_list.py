@@ -23,6 +23,7 @@ from annotator.project import Project
 from annotator.store import ArticleFilter, ArticleRow
 from annotator.textsafe import visible
 
+from . import theme
 from .keys import guard_typing
 from .richtext import tooltip
 
@@ -153,7 +154,7 @@ class ArticleTableModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == PROGRESS_COLUMN:
             if r.n_units and r.n_labelled >= r.n_units:
-                return QColor("#2f9e44")
+                return theme.colour("done_text")
         if role == Qt.ItemDataRole.UserRole:
             return r.id
         return None
@@ -212,7 +213,7 @@ class ArticleListPanel(QWidget):
         layout.addWidget(self.view, 1)
         self.count = QLabel("")
         self.count.setObjectName("article_count")
-        self.count.setStyleSheet("color: #868e96;")
+        self.count.setProperty("role", "muted")
         layout.addWidget(self.count)
 
         self._debounce = QTimer(self)

@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QContextMenuEvent,
     QHelpEvent,
     QMouseEvent,
+    QWheelEvent,
     QPainter,
     QPainterPath,
     QPaintEvent,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import QMenu, QTextBrowser, QToolTip, QWidget
 from annotator.model import ENTITY_LABELS, Article, Label, Mention, Sentence, Target
 from annotator.textsafe import visible_in_place
 
+from . import theme
 from . import entities
 
 GUTTER = 18  # px left of the text where the labelled marks are drawn
@@ -45,6 +47,7 @@ class ArticleView(QTextBrowser):
     remove_requested = Signal(int)  # mention id
     link_requested = Signal(int)  # mention id: choose or create a target
     unlink_requested = Signal(int)  # mention id
+    font_step_requested = Signal(int)  # +1 / -1: Ctrl + mouse wheel (the size is kept by ui.fonts)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +75,31 @@ class ArticleView(QTextBrowser):
         self.target_lookup: Callable[[int | None], Target | None] = lambda _id: None
         self.show_message("Open a project and choose an article.")
 
+    # -- looks ---------------------------------------------------------------------------------------
+
+    def set_point_size(self, points: float) -> None:
+        """The article text's size (the minimum width stays that of the normal size)."""
+        font = self.font()
+        font.setPointSizeF(points)
+        self.setFont(font)
+        self.document().setDefaultFont(font)
+        self.viewport().update()
+
+    def restyle(self) -> None:
+        """The theme changed: formats and marks again in its colours."""
+        if self.article is not None:
+            self._apply_formats()
+        self.viewport().update()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            delta = event.angleDelta().y()
+            if delta:
+                self.font_step_requested.emit(1 if delta > 0 else -1)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
     # -- no remote (or any) resources: the text is data, not a web page ------------------------------
 
     def loadResource(self, type: int, name: QUrl) -> Any:  # noqa: A002 - Qt's signature
@@ -98,7 +126,7 @@ class ArticleView(QTextBrowser):
         self._mentions, self._mention_starts, self._current = [], [], -1
         doc = self._new_document()
         fmt = QTextCharFormat()
-        fmt.setForeground(QColor("#868e96"))
+        fmt.setForeground(theme.colour("muted"))
         QTextCursor(doc).insertText(message, fmt)
         self.setDocument(doc)
 
@@ -162,7 +190,7 @@ class ArticleView(QTextBrowser):
         cursor.select(QTextCursor.SelectionType.Document)
         cursor.setCharFormat(QTextCharFormat())
         dim = QTextCharFormat()
-        dim.setForeground(entities.BOILERPLATE_TEXT)
+        dim.setForeground(entities.boilerplate_text())
         for s in self.sentences:
             if s.boilerplate:
                 self._select(cursor, s.start, s.end)
@@ -276,7 +304,7 @@ class ArticleView(QTextBrowser):
             p = QPainter(self.viewport())
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QBrush(entities.CURRENT_FILL))
+            p.setBrush(QBrush(entities.current_fill()))
             for r in rects:
                 p.drawRoundedRect(r.adjusted(-2, 0, 2, 0), 3, 3)
             p.end()
@@ -288,7 +316,7 @@ class ArticleView(QTextBrowser):
             outline = QPainterPath()
             for r in rects:
                 outline.addRoundedRect(r.adjusted(-2, 0, 2, 0), 3, 3)
-            p.setPen(QPen(entities.CURRENT_EDGE, 1.5))
+            p.setPen(QPen(entities.current_edge(), 1.5))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawPath(outline.simplified())
         self._paint_marks(p, event.rect().top(), event.rect().bottom())
@@ -320,7 +348,7 @@ class ArticleView(QTextBrowser):
             y2 = max(r.bottom() for r in rects)
             if y2 < top or y1 > bottom:
                 continue
-            colour = entities.IRRELEVANT_MARK if label.irrelevant else entities.LABELLED_MARK
+            colour = entities.irrelevant_mark() if label.irrelevant else entities.labelled_mark()
             p.fillRect(QRectF(x, y1 + 1, 4, y2 - y1 - 2), colour)
 
     # -- mouse ---------------------------------------------------------------------------------------

@@ -7,28 +7,43 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWi
 
 from annotator.model import ENTITY_LABELS
 
-#: Background (light, keeps text readable) and edge (strong, for the legend and underline) per type.
-ENTITY_COLOURS: dict[str, tuple[str, str]] = {
-    "PER": ("#ffd6cc", "#d9480f"),
-    "ORG": ("#cfe2ff", "#1c64d1"),
-    "LOC": ("#d3f4d1", "#2b8a3e"),
-    "MISC": ("#eadcff", "#7048c8"),
-}
+from . import theme
+
 ENTITY_NAMES = {"PER": "person", "ORG": "organisation", "LOC": "location", "MISC": "other"}
 
-CURRENT_FILL = QColor(255, 196, 0, 70)
-CURRENT_EDGE = QColor("#e08e00")
-LABELLED_MARK = QColor("#2f9e44")
-IRRELEVANT_MARK = QColor("#adb5bd")
-BOILERPLATE_TEXT = QColor("#9aa0a6")
+
+def _kind(label: str) -> str:
+    return label if label in ENTITY_NAMES else "other"
 
 
 def background(label: str) -> QColor:
-    return QColor(ENTITY_COLOURS.get(label, ("#e9ecef", "#495057"))[0])
+    """The fill behind an entity of this type (the theme keeps text on it readable)."""
+    return theme.colour(f"entity_{_kind(label)}_bg")
 
 
 def edge(label: str) -> QColor:
-    return QColor(ENTITY_COLOURS.get(label, ("#e9ecef", "#495057"))[1])
+    """The strong colour of the type: underline, legend border, chip border."""
+    return theme.colour(f"entity_{_kind(label)}_edge")
+
+
+def current_fill() -> QColor:
+    return theme.colour("current_fill")
+
+
+def current_edge() -> QColor:
+    return theme.colour("current_edge")
+
+
+def labelled_mark() -> QColor:
+    return theme.colour("labelled_mark")
+
+
+def irrelevant_mark() -> QColor:
+    return theme.colour("irrelevant_mark")
+
+
+def boilerplate_text() -> QColor:
+    return theme.colour("boilerplate_text")
 
 
 class EntityTypeToggles(QObject):
@@ -67,12 +82,7 @@ class EntityLegend(QWidget):
             button = QToolButton(self)
             button.setDefaultAction(action)
             button.setObjectName(f"legend_{label}")
-            bg, line = ENTITY_COLOURS[label]
-            button.setStyleSheet(
-                f"QToolButton {{ background: #f8f9fa; color: #868e96; border: 1px dashed #ced4da;"
-                f" border-radius: 3px; padding: 1px 6px; }}"
-                f"QToolButton:checked {{ background: {bg}; color: black; border: 1px solid {line}; }}"
-            )
+            button.setProperty("legend", True)  # colours per theme: resources/style.qss
             row.addWidget(button)
         row.addSpacing(16)
         # The key to the margin marks is a nicety: when the window is narrow it is left out
@@ -84,13 +94,13 @@ class EntityLegend(QWidget):
         key_row.setContentsMargins(0, 0, 0, 0)
         key_row.setSpacing(4)
         self._key_items: list[QLabel] = []
-        for colour, text in ((LABELLED_MARK, "labelled"), (IRRELEVANT_MARK, "irrelevant"),
-                             (CURRENT_EDGE, "current sentence")):
+        for name, text in (("mark_labelled", "labelled"), ("mark_irrelevant", "irrelevant"),
+                           ("mark_current", "current sentence")):
             mark = QLabel("\u258c")  # a left half block: the same mark as in the margin
-            mark.setStyleSheet(f"color: {colour.name()};")
+            mark.setObjectName(name)
             self._key_items += [mark, QLabel(text)]
         dim = QLabel("boilerplate")
-        dim.setStyleSheet(f"color: {BOILERPLATE_TEXT.name()};")
+        dim.setObjectName("legend_key_boilerplate")
         dim.setToolTip("Boilerplate lines (navigation, bylines, 'Leave a comment') are dimmed and"
                        " skipped by J/K")
         self._key_items.append(dim)

@@ -40,6 +40,7 @@ from annotator.export.guard import ForeignOutput, check_output
 from annotator.progress import Progress
 from annotator.project import Project
 
+from . import theme
 from .richtext import tooltip
 from .worker import BackgroundTask, run_in_background
 from . import file_dialogs
@@ -144,7 +145,7 @@ class ExportDialog(QDialog):
         self.problem.setObjectName("export_problem")
         self.problem.setTextFormat(Qt.TextFormat.PlainText)
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #c92a2a;")
+        self.problem.setProperty("role", "error")
         layout.addWidget(self.problem)
         self.report = QTextBrowser()
         self.report.setObjectName("export_report")
@@ -192,7 +193,7 @@ class ExportDialog(QDialog):
         self.format_help = QLabel()
         self.format_help.setTextFormat(Qt.TextFormat.PlainText)
         self.format_help.setWordWrap(True)
-        self.format_help.setStyleSheet("color: #495057;")
+        self.format_help.setProperty("role", "muted")
         self.out = QLineEdit()
         self.out.setObjectName("export_out")
         self.out.setMinimumWidth(380)
@@ -501,7 +502,7 @@ class ExportDialog(QDialog):
         self._close_if_asked()
 
     def _show_message(self, text: str, error: bool = False) -> None:
-        colour = "#c92a2a" if error else "#495057"
+        colour = theme.hex("error") if error else theme.hex("muted")
         self.report.setHtml(f"<p style='color:{colour}'>{html.escape(text)}</p>")
         self._show_report()
 

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 from annotator.codebooks import Codebook
 from annotator.model import STANCE_VALUES, Label, Sentence, Target
 
+from . import theme
 from . import entities
 from .keys import guard_typing, shortcut_text, with_key
 from .richtext import tooltip
 
-STANCE_COLOURS = {"AGAINST": "#e03131", "NEUTRAL": "#868e96", "FAVOR": "#2f9e44"}
 STANCE_COMMAND = {"AGAINST": "stance_against", "NEUTRAL": "stance_neutral", "FAVOR": "stance_favor"}
 NOTE_DEBOUNCE_MS = 800
 
@@ -53,9 +53,10 @@ class _TargetRowWidget(QFrame):
         layout.setContentsMargins(6, 2, 4, 2)
         layout.setSpacing(3)
         chip = QLabel(t.kind)
-        bg, line = entities.ENTITY_COLOURS.get(t.kind, ("#eee", "#555"))
-        chip.setStyleSheet(f"background: {bg}; border: 1px solid {line}; border-radius: 3px;"
-                           " padding: 0 3px; font-size: 8pt;")
+        chip.setObjectName("kind_chip")
+        chip.setStyleSheet(f"background: {entities.background(t.kind).name()}; color: {theme.hex('qt.text')};"
+                           f" border: 1px solid {entities.edge(t.kind).name()}; border-radius: 3px;"
+                           " padding: 0 3px; font-size: 8pt;")  # rebuilt with each sentence
         chip.setFixedWidth(chip.sizeHint().width() + 2)
         layout.addWidget(chip)
         name = QLabel(t.name)
@@ -75,24 +76,22 @@ class _TargetRowWidget(QFrame):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.setToolTip(tooltip(with_key(definitions.get(value, value), STANCE_COMMAND[value]),
                                  "click again to clear"))
-            colour = STANCE_COLOURS[value]
-            b.setStyleSheet(
-                "QPushButton { padding: 2px 6px; border: 1px solid #ced4da; border-radius: 3px;"
-                " background: white; color: #495057; }"
-                f"QPushButton:checked {{ background: {colour}; color: white; border-color: {colour};"
-                " }")
+            b.setProperty("chip", True)  # colours per theme: resources/style.qss
             b.clicked.connect(lambda _=False, v=value: self.stance_clicked.emit(self.target_id, v))
             self.buttons[value] = b
             layout.addWidget(b)
 
     def set_selected(self, selected: bool) -> None:
         self.setProperty("selected", selected)
-        self.setStyleSheet("#target_row { background: #fff3bf; border: 1px solid #f59f00;"
-                           " border-radius: 4px; }" if selected else
-                           "#target_row { border: 1px solid transparent; }")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.style().unpolish(self)  # the stylesheet's [selected="true"] rule follows the property
+        self.style().polish(self)
 
     def mousePressEvent(self, event: object) -> None:
         self.clicked.emit(self.target_id)
+
+
+DEFINITION_HINT = "Point at a frame (or type its key) to read its definition."
 
 
 class _HoverWatcher(QObject):
@@ -156,14 +155,11 @@ class LabelPanel(QWidget):
         self.header = QLabel("No sentence")
         self.header.setTextFormat(Qt.TextFormat.PlainText)
         self.header.setObjectName("sentence_header")
-        self.header.setStyleSheet("font-weight: bold;")
         outer.addWidget(self.header)
         self.sentence_text = QLabel("")
         self.sentence_text.setTextFormat(Qt.TextFormat.PlainText)
         self.sentence_text.setWordWrap(True)
         self.sentence_text.setObjectName("sentence_text")
-        self.sentence_text.setStyleSheet("background: #fff9db; border: 1px solid #ffe066;"
-                                         " border-radius: 3px; padding: 4px;")
         self.sentence_text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         outer.addWidget(self.sentence_text)
         self.sentence_text.hide()  # until there is a sentence
@@ -177,7 +173,7 @@ class LabelPanel(QWidget):
         tl.addLayout(self.targets_layout)
         hint = QLabel(f"{shortcut_text('next_target')} selects a target;"
                       f" 1 against · 2 neutral · 3 favor · 0 clear")
-        hint.setStyleSheet("color: #868e96; font-size: 8pt;")
+        hint.setProperty("role", "hint")
         hint.setWordWrap(True)
         tl.addWidget(hint)
         outer.addWidget(self.targets_box)
@@ -187,12 +183,10 @@ class LabelPanel(QWidget):
         self.frames_grid.setContentsMargins(4, 4, 4, 4)
         self.frames_grid.setVerticalSpacing(1)
         outer.addWidget(self.frames_box)
-        self.definition = QLabel("Point at a frame (or type its key) to read its definition.")
+        self.definition = QLabel(DEFINITION_HINT)
         self.definition.setObjectName("frame_definition")
         self.definition.setWordWrap(True)
         self.definition.setTextFormat(Qt.TextFormat.PlainText)
-        self.definition.setStyleSheet("background: #f1f3f5; border-radius: 3px; padding: 4px;"
-                                      " color: #343a40;")
         self.definition.setMinimumHeight(48)
         self.definition.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.definition.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
@@ -220,7 +214,7 @@ class LabelPanel(QWidget):
         outer.addWidget(self.note)
         self.saved = QLabel("")
         self.saved.setObjectName("saved_state")
-        self.saved.setStyleSheet("color: #868e96; font-size: 8pt;")
+        self.saved.setProperty("role", "hint")
         outer.addWidget(self.saved)
         outer.addStretch(1)
         self.return_focus_to: QWidget | None = None
@@ -240,8 +234,6 @@ class LabelPanel(QWidget):
             key.setObjectName("frame_key")
             key.setAlignment(Qt.AlignmentFlag.AlignCenter)
             key.setFixedWidth(18)
-            key.setStyleSheet("font-family: monospace; font-weight: bold; color: #343a40;"
-                              " background: #e9ecef; border: 1px solid #ced4da; border-radius: 3px;")
             key.setToolTip(tooltip(f"Type {frame.key} to toggle “{frame.name}”"))
             self.frames_grid.addWidget(key, i, 0)
             box = QCheckBox(frame.name)
@@ -262,6 +254,7 @@ class LabelPanel(QWidget):
         changed_sentence = self.sentence is None or sentence is None or sentence.id != self.sentence.id
         if changed_sentence:
             self._save_note()
+            self.definition.setText(DEFINITION_HINT)  # a frame typed on another sentence
         self.sentence = sentence
         self.setEnabled(sentence is not None)
         if sentence is None:
@@ -315,7 +308,7 @@ class LabelPanel(QWidget):
         for row in self.rows:
             if row.why != last_why:
                 caption = QLabel(titles.get(row.why, row.why))
-                caption.setStyleSheet("color: #495057; font-size: 8pt; margin-top: 3px;")
+                caption.setObjectName("target_caption")
                 self.targets_layout.addWidget(caption)
                 last_why = row.why
             assert row.target.id is not None
@@ -329,7 +322,7 @@ class LabelPanel(QWidget):
             empty = QLabel("No entity linked to a target in this sentence, and no pinned targets.\n"
                            "Pin targets in the Targets panel to label them on every sentence.")
             empty.setWordWrap(True)
-            empty.setStyleSheet("color: #868e96;")
+            empty.setProperty("role", "muted")
             self.targets_layout.addWidget(empty)
 
     # -- selection --------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QVBoxLayout,
     QWidget,
 )
@@ -32,12 +33,13 @@ from annotator.textsafe import visible
 
 from . import settings as app_settings
 from . import file_dialogs
-from . import messages
+from . import messages, theme
 from .article_list import ArticleListPanel
 from .article_view import ArticleView
 from .dialogs import ImportReportDialog, LinkTargetDialog, ShortcutsDialog, show_about
 from .entities import EntityLegend, EntityTypeToggles
 from .export_dialog import ExportDialog
+from .fonts import ArticleFontSize
 from .keys import BINDINGS, STANCE_COMMANDS, binding, shortcut_text, with_key
 from .label_panel import LabelPanel, LabelScrollArea, TargetRow
 from .merge_dialog import MergeDialog, MergeOutcome, MergeReportDialog, merge_files
@@ -115,11 +117,9 @@ class MainWindow(QMainWindow):
         self.title.setObjectName("article_title")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setWordWrap(True)
-        self.title.setStyleSheet("font-size: 13pt; font-weight: bold;")
         self.meta = QLabel("")
         self.meta.setObjectName("article_meta")
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
-        self.meta.setStyleSheet("color: #495057;")
         self.meta.setWordWrap(True)  # a narrow window wraps it instead of growing
         self.view = ArticleView()
         self.view.target_lookup = self.session.target
@@ -273,9 +273,32 @@ class MainWindow(QMainWindow):
         entity_menu = m.addMenu("&Entity types")
         for action in self.toggles.actions.values():
             entity_menu.addAction(action)
+        self._build_appearance(m)
         m = bar.addMenu("&Help")
         m.addAction(self.actions_by_command["shortcuts"])
+        m.addAction(self._action("&Welcome…", self._show_welcome, (), "welcome"))
         m.addAction(self.about_action)
+
+    def _build_appearance(self, menu: QMenu) -> None:
+        """Theme and article text size (ui.theme, ui.fonts): in the View menu, remembered."""
+        menu.addSeparator()
+        self.theme_actions = theme.add_theme_menu(menu, self.settings)
+        self.font_size = ArticleFontSize(self.settings, self)
+        self.font_size.add_to(menu)
+        for action in self.font_size.actions():
+            self.addAction(action)  # the keys work with the menu closed
+            self.actions_by_command[action.objectName()] = action
+        self.view.set_point_size(self.font_size.points)
+        self.font_size.changed.connect(self.view.set_point_size)
+        self.view.font_step_requested.connect(self.font_size.step)
+        theme.changed().connect(self._theme_changed)
+
+    def _theme_changed(self, _name: str) -> None:
+        for key, action in self.theme_actions.items():
+            action.setChecked(key == theme.mode())
+        self.view.restyle()
+        if self.session.project is not None:
+            self._show_current()  # the label panel's chips are drawn in the theme's colours
 
     def _build_status(self) -> None:
         bar = self.statusBar()
@@ -336,6 +359,13 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.articles_dock, self.label_dock],
                              [int(width * 0.31), int(width * 0.27)], Qt.Orientation.Horizontal)
 
+    def compact_for(self, room: QSize) -> None:
+        """A screen too small for the docks side by side (ui.screen_fit): stack them as tabs."""
+        self.tabifyDockWidget(self.label_dock, self.articles_dock)
+        self.tabifyDockWidget(self.label_dock, self.targets_dock)
+        self.label_dock.raise_()
+        self._fit_docks = False
+
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
@@ -371,12 +401,16 @@ class MainWindow(QMainWindow):
             return True
         return False
 
-    def open_project(self, path: str | os.PathLike[str]) -> bool:
+    def open_project(self, path: str | os.PathLike[str], restore: bool = True) -> bool:
+        """Open a project; with ``restore``, as its annotator left it (name, article, sentence)."""
         job = self.running_job()
         if job:
             self.statusBar().showMessage(f"{job.capitalize()} is running: wait for it or cancel it",
                                          5000)
             return False
+        # Read before opening: showing the first article records it as the position.
+        where = app_settings.last_position(self.settings, str(path)) if restore else None
+        name = app_settings.project_annotator(self.settings, str(path)) if restore else ""
         try:
             self.session.open(str(path))
         except ProjectError as exc:
@@ -384,6 +418,12 @@ class MainWindow(QMainWindow):
             app_settings.remove_recent_project(self.settings, str(path))
             return False
         app_settings.add_recent_project(self.settings, str(path))
+        if name and name != self.session.annotator and name != GOLD_ANNOTATOR:
+            self.switch_annotator(name)
+        elif self.session.path:
+            app_settings.set_project_annotator(self.settings, self.session.path, self.session.annotator)
+        if where is not None:
+            self.restore_position(where)
         return True
 
     def new_project_dialog(self) -> None:
@@ -534,6 +574,8 @@ class MainWindow(QMainWindow):
             self.panel.leave_note()
         self.panel.flush()
         app_settings.set_annotator_name(self.settings, name)
+        if self.session.path:
+            app_settings.set_project_annotator(self.settings, self.session.path, name)
         self.session.set_annotator(name)
         return True
 
@@ -630,11 +672,12 @@ class MainWindow(QMainWindow):
         self.panel.flush()
         self.session.load_article(article_id, sentence_index)
 
-    def restore_position(self) -> bool:
+    def restore_position(self, where: tuple[str, int] | None = None) -> bool:
         """Go back to the article and sentence the annotator was on in this project."""
         if self.session.project is None or self.session.path is None:
             return False
-        where = app_settings.last_position(self.settings, self.session.path)
+        if where is None:
+            where = app_settings.last_position(self.settings, self.session.path)
         if where is None or self.session.project.article(where[0]) is None:
             return False
         self.articles.select_article(where[0], emit=False)
@@ -1143,6 +1186,11 @@ class MainWindow(QMainWindow):
         self.progress_label.setText(text)
 
     # -- help and closing -------------------------------------------------------------------------------
+
+    def _show_welcome(self) -> None:
+        from . import welcome
+
+        welcome.show_welcome(self)
 
     def show_shortcuts(self) -> ShortcutsDialog:
         codebook = self.session.project.codebook if self.session.project is not None else None

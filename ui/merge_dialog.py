@@ -28,7 +28,7 @@ from annotator.merge import MergeError, MergeReport, merge_project
 from annotator.progress import Cancelled, Progress
 from annotator.project import Project
 
-from . import file_dialogs
+from . import file_dialogs, theme
 from .richtext import tooltip
 
 MERGE_FILTER = "Projects and native exports (*.annot *.jsonl);;All files (*)"
@@ -275,10 +275,10 @@ class MergeReportDialog(QDialog):
         e = html.escape
         parts = ["<style>td { padding: 1px 14px 1px 0; } td.n { text-align: right; }</style>"]
         for o in self.outcomes:
-            parts.append(f"<h3>{e(Path(o.source).name)}</h3><p style='color:#495057'>"
+            parts.append(f"<h3>{e(Path(o.source).name)}</h3><p style='color:{theme.hex('muted')}'>"
                          f"{e(o.source)}</p>")
             if o.report is None:
-                parts.append(f"<p style='color:#c92a2a'>Not merged. {e(o.error or '')}</p>")
+                parts.append(f"<p style='color:{theme.hex('error')}'>Not merged. {e(o.error or '')}</p>")
                 continue
             r = o.report
             rows = [

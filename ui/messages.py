@@ -12,6 +12,16 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from annotator.textsafe import visible
 
+#: Set by screenshot mode (nobody can answer a modal box there): boxes are written to stderr and
+#: answered with their default instead of waiting forever.
+headless = False
+
+
+def _print(title: str, text: str) -> None:
+    import sys
+
+    print(f"{visible(title)}: {visible(text, keep=chr(10))}", file=sys.stderr)
+
 Button = QMessageBox.StandardButton
 Icon = QMessageBox.Icon
 
@@ -33,11 +43,15 @@ def message_box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text
 
 
 def warn(parent: QWidget | None, title: str, text: str) -> None:
+    if headless:
+        return _print(title, text)
     box = message_box(parent, Icon.Warning, title, text, Button.Ok)
     box.exec()
 
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:
+    if headless:
+        return _print(title, text)
     box = message_box(parent, Icon.Information, title, text, Button.Ok)
     box.exec()
 
@@ -45,6 +59,9 @@ def inform(parent: QWidget | None, title: str, text: str) -> None:
 def ask(parent: QWidget | None, title: str, text: str,
         buttons: QMessageBox.StandardButton = Button.Yes | Button.No,
         default: QMessageBox.StandardButton = Button.No) -> QMessageBox.StandardButton:
+    if headless:
+        _print(title, text)
+        return default
     box = message_box(parent, Icon.Question, title, text, buttons)
     box.setDefaultButton(default)
     return Button(box.exec())

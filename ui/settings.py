@@ -54,6 +54,17 @@ def _project_key(project_path: str) -> str:
     return "projects/" + hashlib.sha256(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+def project_annotator(settings: QSettings, project_path: str) -> str:
+    """The name last used in this project ("" when none): each project remembers its annotator."""
+    return str(settings.value(f"{_project_key(project_path)}/annotator", "") or "").strip()
+
+
+def set_project_annotator(settings: QSettings, project_path: str, name: str) -> None:
+    key = _project_key(project_path)
+    settings.setValue(f"{key}/path", str(Path(project_path).resolve()))
+    settings.setValue(f"{key}/annotator", name.strip())
+
+
 def remember_position(settings: QSettings, project_path: str, article_id: str, index: int) -> None:
     """Where the annotator is in a project (restored on the next start, and after a crash)."""
     key = _project_key(project_path)

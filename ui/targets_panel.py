@@ -237,6 +237,7 @@ class TargetsPanel(QWidget):
             return
         box = QMessageBox(self)
         box.setWindowTitle("Merge targets")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # target names are user data
         box.setText(f"Merge “{a.name}” and “{b.name}”.\nWhich name stays? The other target's"
                     " mentions, aliases and stances move to it.")
         keep_a = box.addButton(f"Keep “{a.name}”", QMessageBox.ButtonRole.AcceptRole)

@@ -160,8 +160,6 @@ class NoticeBar(QFrame):
         super().__init__(parent)
         self.setObjectName("notice_bar")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#notice_bar { background: #fde8e8; border: 1px solid #c62828; }"
-                           "#notice_bar QLabel { color: #5f0000; }")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         self.text = QLabel()

@@ -130,6 +130,11 @@ def _backend(lang: str) -> _Backend | None:
         return _cache[lang]
 
 
+def model_loaded(lang: str) -> bool:
+    """Whether the model for ``lang`` is loaded already (loading takes seconds: worth saying)."""
+    return lang in _cache
+
+
 def model_available(lang: str) -> bool:
     """True when entities can be found for ``lang`` (the backend's packages are installed)."""
     if lang in _cache:

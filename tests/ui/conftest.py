@@ -15,6 +15,15 @@ from ui.settings import open_settings
 from ui.worker import running_tasks
 
 
+@pytest.fixture(scope="session", autouse=True)
+def app_looks(qapp: QApplication) -> None:
+    """The app's theme (palette and stylesheet), as ``annotator gui`` sets it. (Fitting windows to
+    the screen is tested in a child process with a screen of its own: test_desktop.py.)"""
+    from ui import theme
+
+    theme.apply("light")
+
+
 @pytest.fixture(autouse=True)
 def no_threads_left(qapp: QApplication) -> Iterator[None]:
     """Fail fast when a test leaves background work running (or a job's callbacks pending)."""

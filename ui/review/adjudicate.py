@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSplitter,
     QTableView,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -24,14 +25,12 @@ from PySide6.QtWidgets import (
 from annotator.model import GOLD_ANNOTATOR, Label, Sentence
 from annotator.project import Project, gold_actor
 from annotator.review import ProjectLabels, ReviewItem, differing_fields, review_queue
+from ui import theme
 from ui.keys import guard_typing
 
 from .gold_dialog import GoldDialog
 from .queue_model import FILTERS, ReviewQueueModel
 
-_DIFFER = QColor("#f9c9c6")
-_GOLD = QColor("#e3f4e8")
-_MISSING = QColor("#9a9a9a")
 
 HINT = ("<b>1–9</b> accept that annotator's label as gold · <b>G</b> edit gold · "
         "<b>Del</b> remove gold · <b>Enter</b>/<b>J</b> next · <b>K</b> previous · "
@@ -90,14 +89,13 @@ class AdjudicationView(QWidget):
         self.queue.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur.row()))
 
         self.heading = QLabel("")
-        self.heading.setStyleSheet("color: #555;")
+        self.heading.setProperty("role", "muted")
         self.heading.setWordWrap(True)  # a long title must not widen the window
         self.context = QLabel("")
         self.context.setWordWrap(True)
         self.context.setTextFormat(Qt.TextFormat.RichText)
         self.context.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.context.setStyleSheet("font-size: 12pt; padding: 6px; background: #fbfbf8;"
-                                   " border: 1px solid #e2e2dc; border-radius: 4px;")
+        self.context.setObjectName("adjudicate_context")  # looks: resources/style.qss
         self.context.setMinimumHeight(90)
         self.table = QTableWidget()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -113,7 +111,7 @@ class AdjudicationView(QWidget):
         guard_typing(self.rationale, on_escape=self.focus_queue)
         self.rationale.returnPressed.connect(self._rationale_entered)
         self.hint = QLabel(HINT)
-        self.hint.setStyleSheet("color: #555;")
+        self.hint.setProperty("role", "muted")
         self.hint.setWordWrap(True)
 
         detail = QWidget()
@@ -343,7 +341,7 @@ class AdjudicationView(QWidget):
         pos = next((i for i, s in enumerate(sentences) if s.id == sentence.id), 0)
 
         def grey(s: Sentence) -> str:
-            return f"<span style='color:#8a8a8a'>{html.escape(s.text)}</span>"
+            return f"<span style='color:{theme.hex('context_other_text')}'>{html.escape(s.text)}</span>"
 
         body, last = [], sentence.start
         for m in sorted(sentence.mentions, key=lambda m: m.start):
@@ -351,7 +349,7 @@ class AdjudicationView(QWidget):
                 continue
             body.append(html.escape(sentence.text[last - sentence.start:m.start - sentence.start]))
             name = self.data.targets.get(m.target_id) if (self.data and m.target_id) else None
-            style = "text-decoration: underline; color:#0b4f8a" if name else ""
+            style = f"text-decoration: underline; color:{theme.hex('context_target_text')}" if name else ""
             body.append(f"<span style='{style}' title='{html.escape(name or m.label)}'>"
                         f"{html.escape(m.text)}</span>")
             last = m.end
@@ -417,14 +415,14 @@ class AdjudicationView(QWidget):
                 cell = QTableWidgetItem(text)
                 if name == GOLD_ANNOTATOR:
                     if label is not None:
-                        cell.setBackground(QBrush(_GOLD))
+                        cell.setBackground(QBrush(theme.colour("review_decided_bg")))
                         cell.setFont(bold)
                 elif label is None:
                     if c == 0:
                         cell.setText("not labelled")
-                    cell.setForeground(QBrush(_MISSING))
+                    cell.setForeground(QBrush(theme.colour("review_missing_text")))
                 elif key in differs:
-                    cell.setBackground(QBrush(_DIFFER))
+                    cell.setBackground(QBrush(theme.colour("review_differ_bg")))
                 self.table.setItem(r, c, cell)
         self.table.resizeColumnsToContents()
         for c in range(self.table.columnCount() - 1):
@@ -433,6 +431,7 @@ class AdjudicationView(QWidget):
         # As tall as its rows: the rationale and the keys stay right under the labels.
         height = self.table.horizontalHeader().height() + 2 * self.table.frameWidth() + sum(
             self.table.rowHeight(r) for r in range(self.table.rowCount()))
-        if self.table.horizontalScrollBar().isVisible():
-            height += self.table.horizontalScrollBar().height()
+        # Always room for the horizontal scroll bar: whether it shows depends on widths settled
+        # later (a window fitted to a small screen), and when it came it hid the gold row.
+        height += self.table.horizontalScrollBar().sizeHint().height()
         self.table.setFixedHeight(height + 2)

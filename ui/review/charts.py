@@ -26,25 +26,26 @@ from annotator.review import (
     FieldResult,
     OutletComparison,
 )
-from ui import file_dialogs
-
-#: Colour-blind-safe (Okabe-Ito), one per series: annotators, outlets, stance values.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-STANCE_COLOURS = {"AGAINST": "#D55E00", "NEUTRAL": "#999999", "FAVOR": "#0072B2", "none": "#DDDDDD"}
-INK = "#222222"
-
+from ui import file_dialogs, theme
 
 def colour(i: int) -> str:
-    return PALETTE[i % len(PALETTE)]
+    """Series colour i: colour-blind-safe (Okabe-Ito), ordered per theme (resources/themes)."""
+    series = theme.active().series()
+    return series[i % len(series)]
+
+
+def ink() -> str:
+    """Axis, title and label colour of the charts in the active theme."""
+    return theme.hex("chart_ink")
 
 
 def _style(plot: pg.PlotItem, title: str = "") -> pg.PlotItem:
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
-        axis.setPen(pg.mkPen(INK))
-        axis.setTextPen(pg.mkPen(INK))
+        axis.setPen(pg.mkPen(ink()))
+        axis.setTextPen(pg.mkPen(ink()))
     if title:
-        plot.setTitle(title, color=INK, size="11pt")
+        plot.setTitle(title, color=ink(), size="11pt")
     plot.setMenuEnabled(False)
     return plot
 
@@ -58,8 +59,8 @@ def _left_ticks(plot: pg.PlotItem, ticks: Sequence[tuple[float, str]]) -> None:
 
 
 def _legend(plot: pg.PlotItem, offset: tuple[int, int] = (-10, 10)) -> pg.LegendItem:
-    legend = plot.addLegend(offset=offset, labelTextColor=INK, brush=pg.mkBrush(255, 255, 255, 220),
-                            pen=pg.mkPen("#cccccc"))
+    legend = plot.addLegend(offset=offset, labelTextColor=ink(), brush=pg.mkBrush(QColor(theme.hex("chart_legend_bg"))),
+                            pen=pg.mkPen(theme.hex("chart_legend_border")))
     return legend
 
 
@@ -76,7 +77,7 @@ class ChartPanel(QWidget):
         super().__init__(parent)
         self.title = title
         self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground("w")
+        self.graphics.setBackground(theme.hex("chart_bg"))
         self.graphics.setAntialiasing(True)
         self.controls = QHBoxLayout()
         self.heading = QLabel(f"<b>{title}</b>")
@@ -88,7 +89,7 @@ class ChartPanel(QWidget):
         self.controls.addWidget(self.export_button)
         self.message = QLabel("")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setStyleSheet("color: #666; padding: 24px;")
+        self.message.setObjectName("chart_message")
         self.message.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -137,7 +138,7 @@ def _hbars(plot: pg.PlotItem, names: Sequence[str],
                                      pen=pg.mkPen(None), name=label))
         if markers and present.any():
             plot.addItem(pg.ScatterPlotItem(x=v[present], y=y[present], symbol="|", size=h * 40,
-                                            pen=pg.mkPen(INK, width=1.5), brush=None))
+                                            pen=pg.mkPen(ink(), width=1.5), brush=None))
     _left_ticks(plot, [(rows - k, _short(nm)) for k, nm in enumerate(names)])
     plot.showGrid(x=True, y=False, alpha=0.25)
     plot.setYRange(0.4, rows + 0.6, padding=0)
@@ -158,7 +159,7 @@ def _vbars(plot: pg.PlotItem, names: Sequence[str], series: Sequence[tuple[str, 
 
 def _top_legend(layout: pg.GraphicsLayout, series: Sequence[tuple[str, str]], colspan: int) -> None:
     """A one-line legend in its own row above the plots, so it never hides a bar."""
-    legend = pg.LegendItem(labelTextColor=INK, colCount=max(1, len(series)))
+    legend = pg.LegendItem(labelTextColor=ink(), colCount=max(1, len(series)))
     for label, c in series:
         legend.addItem(pg.BarGraphItem(x=[0], height=[0], width=0, brush=c), label)
     layout.addItem(legend, row=0, col=0, colspan=colspan)
@@ -185,10 +186,10 @@ class DistributionChart(ChartPanel):
         frames = _style(self.graphics.addPlot(row=1, col=0), "Frames (labels with the frame)")
         _hbars(frames, [name for _, name in d.frames],
                [(a, c, d.frame_counts[a]) for a, c in series])
-        frames.setLabel("bottom", "labels", color=INK)
+        frames.setLabel("bottom", "labels", color=ink())
         stance = _style(self.graphics.addPlot(row=1, col=1), "Stance (stance values given)")
         _vbars(stance, list(STANCE_VALUES), [(a, c, d.stance_counts[a]) for a, c in series])
-        stance.setLabel("left", "stances", color=INK)
+        stance.setLabel("left", "stances", color=ink())
         self.graphics.ci.layout.setColumnStretchFactor(0, 3)
         self.graphics.ci.layout.setColumnStretchFactor(1, 2)
 
@@ -236,10 +237,10 @@ class AgreementChart(ChartPanel):
             assert stat is not None
             v = stat.value
             values.append(0.0 if v is None else v)
-            cols.append("#bbbbbb" if v is None else ("#009E73" if v >= 0.8 else
-                                                       "#E69F00" if v >= 0.667 else "#D55E00"))
+            cols.append(theme.hex("chart_na") if v is None else theme.hex(
+                "chart_good" if v >= 0.8 else "chart_ok" if v >= 0.667 else "chart_bad"))
             if v is None:
-                text = pg.TextItem(f"n/a: {stat.reason}", color="#666666", anchor=(0, 0.5))
+                text = pg.TextItem(f"n/a: {stat.reason}", color=theme.hex("chart_faint"), anchor=(0, 0.5))
                 text.setPos(0.01, y)
                 plot.addItem(text)
             if stat.ci and v is not None:
@@ -249,17 +250,17 @@ class AgreementChart(ChartPanel):
         if lows:
             arr = np.array(lows)
             plot.addItem(pg.ErrorBarItem(x=arr[:, 3], y=arr[:, 0], left=arr[:, 1], right=arr[:, 2],
-                                         beam=0.2, pen=pg.mkPen(INK, width=1.5)))
+                                         beam=0.2, pen=pg.mkPen(ink(), width=1.5)))
         for x, style in ((0.667, Qt.PenStyle.DashLine), (0.8, Qt.PenStyle.DashLine)):
-            plot.addItem(pg.InfiniteLine(pos=x, angle=90, pen=pg.mkPen("#888888", style=style)))
-        plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen(INK)))
+            plot.addItem(pg.InfiniteLine(pos=x, angle=90, pen=pg.mkPen(theme.hex("chart_grid"), style=style)))
+        plot.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen(ink())))
         _left_ticks(plot, [(y, _short(t, 44)) for (t, _, _), y in zip(rows, ys)])
         plot.showGrid(x=True, y=False, alpha=0.25)
         plot.setYRange(0.4, n + 0.6, padding=0)
         low = min([0.0] + [v for v in values] + [r[3] - r[1] for r in lows])
         plot.setXRange(min(-0.05, low - 0.05), 1.02, padding=0)
         plot.setLabel("bottom", "alpha — green ≥ 0.8 reliable, amber ≥ 0.667 tentative, red below"
-                      " (dashed lines); whiskers: 95% CI", color=INK)
+                      " (dashed lines); whiskers: 95% CI", color=ink())
 
 
 class ConfusionChart(ChartPanel):
@@ -305,7 +306,7 @@ class ConfusionChart(ChartPanel):
         plot = _style(self.graphics.addPlot(), f"Stance: {c.a} (rows) × {c.b} (columns),"
                       f" {int(total)} sentence–target pairs, {np.trace(m) / total:.0%} on the diagonal")
         image = pg.ImageItem(m.T[:, ::-1])  # image x = column, y = row (top row first)
-        image.setLookupTable(pg.ColorMap([0.0, 1.0], [QColor("#f7fbff"), QColor("#08519c")])
+        image.setLookupTable(pg.ColorMap([0.0, 1.0], [QColor(theme.hex("heat_low")), QColor(theme.hex("heat_high"))])
                              .getLookupTable(0.0, 1.0, 256))
         image.setLevels([0, max(1.0, m.max())])
         image.setRect(-0.5, -0.5, k, k)
@@ -315,15 +316,15 @@ class ConfusionChart(ChartPanel):
         for i in range(k):
             for j in range(k):
                 v = m[i, j]
-                text = pg.TextItem(f"{int(v)}", color="w" if v > m.max() * 0.55 else INK,
+                text = pg.TextItem(f"{int(v)}", color=theme.hex("heat_high_text") if v > m.max() * 0.55 else theme.hex("heat_low_text"),
                                    anchor=(0.5, 0.5))
                 text.setFont(font)
                 text.setPos(j, k - 1 - i)
                 plot.addItem(text)
         plot.getAxis("bottom").setTicks([[(j, c.categories[j]) for j in range(k)]])
         _left_ticks(plot, [(k - 1 - i, c.categories[i]) for i in range(k)])
-        plot.setLabel("bottom", c.b, color=INK)
-        plot.setLabel("left", c.a, color=INK)
+        plot.setLabel("bottom", c.b, color=ink())
+        plot.setLabel("left", c.a, color=ink())
         plot.setRange(xRange=(-0.5, k - 0.5), yRange=(-0.5, k - 0.5), padding=0.02)
 
 
@@ -343,14 +344,14 @@ class ProgressChart(ChartPanel):
                       "Labelled sentences over time (cumulative)")
         plot.showGrid(x=True, y=True, alpha=0.25)
         axis = plot.getAxis("bottom")
-        axis.setPen(pg.mkPen(INK))
-        axis.setTextPen(pg.mkPen(INK))
+        axis.setPen(pg.mkPen(ink()))
+        axis.setTextPen(pg.mkPen(ink()))
         _legend(plot, offset=(10, 10))
         for i, (name, (times, counts)) in enumerate(series.items()):
             plot.plot(times, counts, stepMode=None, pen=pg.mkPen(colour(i), width=2.5),
                       symbol="o" if len(times) < 40 else None, symbolSize=5,
                       symbolBrush=colour(i), symbolPen=None, name=f"{name} ({counts[-1]})")
-        plot.setLabel("left", "labels", color=INK)
+        plot.setLabel("left", "labels", color=ink())
 
 
 class OutletChart(ChartPanel):
@@ -386,7 +387,7 @@ class OutletChart(ChartPanel):
         _hbars(frames, [n for _, n in o.frames],
                [(s, c, [100 * v for v in o.frame_share[name]])
                 for (s, c), name in zip(series, o.outlets)])
-        frames.setLabel("bottom", "% of labels", color=INK)
+        frames.setLabel("bottom", "% of labels", color=ink())
         stance = _style(self.graphics.addPlot(row=1, col=1),
                         "Mean stance per target (−1 against … +1 favor)")
         if o.targets:
@@ -394,10 +395,10 @@ class OutletChart(ChartPanel):
                    [(s, c, o.stance_mean[name]) for (s, c), name in zip(series, o.outlets)],
                    markers=True)
             stance.setXRange(-1.05, 1.05, padding=0)
-            stance.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen(INK)))
+            stance.addItem(pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen(ink())))
         else:
-            stance.setTitle("Mean stance per target: no stances yet", color=INK)
+            stance.setTitle("Mean stance per target: no stances yet", color=ink())
         stance.setLabel("bottom", "mean stance (a lone tick: mean 0; nothing: no stance there)",
-                        color=INK)
+                        color=ink())
         self.graphics.ci.layout.setColumnStretchFactor(0, 1)
         self.graphics.ci.layout.setColumnStretchFactor(1, 1)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ui import theme
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
@@ -10,8 +11,6 @@ from annotator.review import ReviewItem
 
 FILTERS = ("All", "Disagreements", "Undecided")
 
-_DISAGREE = QColor("#fde2e1")
-_DECIDED = QColor("#e3f4e8")
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -105,9 +104,9 @@ class ReviewQueueModel(QAbstractTableModel):
             return " ".join(self.text(index.row()).split())
         if role == Qt.ItemDataRole.BackgroundRole:
             if it.decided:
-                return QBrush(_DECIDED)
+                return QBrush(theme.colour("review_decided_bg"))
             if it.disagreement:
-                return QBrush(_DISAGREE)
+                return QBrush(theme.colour("review_disagree_bg"))
         if role == Qt.ItemDataRole.ToolTipRole and col == 4:
             return self.text(index.row())
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (2, 3):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QThreadPool, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase
+from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -38,7 +38,7 @@ from annotator.review import (
 )
 from ui.worker import BackgroundTask, run_in_background
 from ui import file_dialogs
-from ui import messages
+from ui import messages, theme
 
 from .adjudicate import AdjudicationView
 from .charts import (
@@ -108,6 +108,15 @@ class ReviewWindow(QMainWindow):
         self.tabs.addTab(self.charts, "Charts")
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
+        # Ctrl+Tab / Ctrl+Shift+Tab (and Ctrl+PgDown / PgUp) switch the window's tabs wherever
+        # the focus is: a table or a chart's own tabs would otherwise keep the keys.
+        for keys, delta in ((("Ctrl+Tab", "Ctrl+PgDown"), +1),
+                            (("Ctrl+Shift+Tab", "Ctrl+Backtab", "Ctrl+PgUp"), -1)):
+            for key in keys:
+                shortcut = QShortcut(QKeySequence(key), self)
+                shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+                shortcut.activated.connect(lambda d=delta: self._step_tab(d))
+        theme.changed().connect(self._theme_changed)
 
         self.busy = QProgressBar()
         self.busy.setMaximumWidth(200)
@@ -203,6 +212,11 @@ class ReviewWindow(QMainWindow):
             self.statusBar().showMessage("Cancelled.", 6000)
             return
         self.result = result
+        self._show_result(result)
+        self.statusBar().showMessage(f"Agreement computed: {result.report.units} units.", 6000)
+        self.computed.emit()
+
+    def _show_result(self, result: Computed) -> None:
         self.report_text.setPlainText(result.report.text())
         self.agreement_chart.set_data(result.report)
         self.distribution_chart.set_data(result.distribution)
@@ -217,8 +231,16 @@ class ReviewWindow(QMainWindow):
         current = self.outlet_chart.source.currentText() or ALL_ANNOTATORS
         self.outlet_chart.set_sources(sources, current if current in sources else ALL_ANNOTATORS)
         self._show_outlets(self.outlet_chart.source.currentText())
-        self.statusBar().showMessage(f"Agreement computed: {result.report.units} units.", 6000)
-        self.computed.emit()
+
+    def _theme_changed(self, _name: str) -> None:
+        """Charts are drawn in the theme's colours: draw them again."""
+        for panel in self.chart_panels().values():
+            panel.graphics.setBackground(theme.hex("chart_bg"))
+        if self.result is not None:
+            self._show_result(self.result)
+
+    def _step_tab(self, delta: int) -> None:
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + delta) % self.tabs.count())
 
     def _failed(self, task: BackgroundTask, exc: BaseException, details: str) -> None:
         if not self._finished(task):
@@ -274,6 +296,10 @@ class ReviewWindow(QMainWindow):
             # The job holds its own connection: let it end before this window's goes away.
             QThreadPool.globalInstance().waitForDone(30000)
         self.project.close()
+        try:
+            theme.changed().disconnect(self._theme_changed)
+        except (RuntimeError, TypeError):
+            pass
         super().closeEvent(event)
 
 

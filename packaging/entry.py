@@ -1,0 +1,10 @@
+"""The frozen app's entry point: the ``annotator`` command line; with no arguments, the desktop app."""
+from __future__ import annotations
+
+import sys
+
+from annotator.cli import main
+
+if __name__ == "__main__":
+    # Started from a menu or a file manager there are no arguments: open the app, not the help.
+    sys.exit(main(sys.argv[1:] or ["gui"]))
