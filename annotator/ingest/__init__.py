@@ -8,7 +8,7 @@ from typing import Iterable, Iterator
 from ..model import ImportIssue
 from . import tabular, text  # noqa: F401  (register the built-in readers)
 from .annotations import RawLabels  # (importing it registers the annotation-file readers)
-from . import labelstudio, prodigy, doccano, sheet  # noqa: F401,E402  (other tools' exports)
+from . import hf, labelstudio, prodigy, doccano, sheet  # noqa: F401,E402  (other tools' exports)
 from .base import (
     RawArticle,
     ReadResult,

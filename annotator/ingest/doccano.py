@@ -21,7 +21,7 @@ from .peer import text_rows, OWN_FIELDS, PeerAnnotation, PeerSpan, PeerTask, art
 
 _LABEL_KEYS = ("label", "labels", "entities", "cats")
 _DOCCANO_KEYS = frozenset({"id", "text", "label", "labels", "entities", "relations", "cats",
-                           "Comments", "comments", "meta", "user", "annotator", "annotation_approver"})
+                           "origins", "Comments", "comments", "meta", "user", "annotator", "annotation_approver"})
 
 
 def _is_doccano(path: Path) -> bool:
@@ -83,6 +83,9 @@ def read_doccano(path: Path) -> Iterator[PeerTask | ImportIssue]:
                 ann.choices += [(key, v) for v in value.split("#") if v]
             else:
                 task.tally[(f"doccano {key}", "skipped: not a list of labels or spans")] += 1
+        if where.get("origins"):  # our doccano-spans export: who found each span
+            task.tally[("metadata origins", "not carried (the spans' origin is the doccano "
+                        "user)")] += 1
         if obj.get("relations"):
             task.tally[("doccano relation", "not carried (no relations here)")] += len(
                 obj["relations"])
