@@ -9,6 +9,8 @@ Overlapping spans (an annotator's and a model's on one name) all go to ``doc.spa
 """
 from __future__ import annotations
 
+import zlib
+from pathlib import Path
 from typing import Any
 
 from .base import Exporter, register
@@ -23,6 +25,20 @@ class SpacyDocBin(Exporter):
     name = "spacy"
     title = "spaCy DocBin (.spacy): entity spans as doc.ents, frames as doc.cats, one Doc per label"
     suffix = ".spacy"
+
+    @classmethod
+    def recognises_file(cls, path: Path) -> bool:
+        """A DocBin (zlib-packed msgpack) whose Docs carry our sentence link in user_data."""
+        import srsly
+
+        try:
+            msg = srsly.msgpack_loads(zlib.decompress(path.read_bytes()))
+            if not isinstance(msg, dict) or not {"tokens", "spaces", "user_data"} <= msg.keys():
+                return False
+            first = msg["user_data"][:1]
+            return not first or {"article_id", "annotator"} <= srsly.msgpack_loads(first[0]).keys()
+        except Exception:  # noqa: BLE001 - any file that does not unpack is not ours
+            return False
 
     def begin(self) -> None:
         from spacy.tokens import DocBin  # spaCy loads only for this format
