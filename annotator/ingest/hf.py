@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from ..model import ImportIssue
 from .annotations import _first_object
 from .base import register
-from .peer import PeerAnnotation, PeerSpan, PeerTask, article_fields, text_rows, where_of
+from .peer import PeerAnnotation, PeerSpan, PeerTask, row_tasks
 
 #: The resolved label columns (from the annotations by --labels gold/majority).
 RESOLVED = ("label_source", "frames", "stance", "irrelevant", "unresolved")
@@ -29,14 +29,11 @@ def is_hf_row(obj: dict[str, Any] | None) -> bool:
 
 @register("hf", (".jsonl",), sniff=lambda path: is_hf_row(_first_object(path)))
 def read_hf(path: Path) -> Iterator[PeerTask | ImportIssue]:
-    for row in text_rows(path):
-        if isinstance(row, ImportIssue):
-            yield row
+    for got in row_tasks(path, "Hugging Face export", lambda obj: obj):
+        if isinstance(got, ImportIssue):
+            yield got
             continue
-        lineno, obj = row
-        task = PeerTask(text=obj["text"], source=str(path), line=lineno,
-                        tool="Hugging Face export", where=where_of(obj),
-                        article=article_fields(obj))
+        task, obj, _fields = got
         by_name: dict[str, PeerAnnotation] = {}
         for a in obj.get("annotations") or []:
             if not isinstance(a, dict) or not a.get("annotator"):
