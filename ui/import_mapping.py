@@ -175,7 +175,7 @@ class ImportMappingDialog(QDialog):
         self.table.setRowCount(len(self.rows))
         self.combos = []
         for r, row in enumerate(self.rows):
-            kind = "entity span" if row.get("span") else "choice"
+            kind = "span label" if row.get("span") else "choice"
             for c, text in enumerate((f"{row['field']} ({kind})", row["value"],
                                       str(row["count"]))):
                 item = QTableWidgetItem(visible(text))
