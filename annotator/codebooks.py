@@ -18,9 +18,10 @@ __all__ = [
 ]
 
 #: Keys the annotation UI binds itself, so no frame may use them: j/k next/previous sentence,
-#: n/p next/previous article, i irrelevant, u undo, 1-3 stance, 0 clear stance, plus navigation keys.
+#: n/p next/previous article, i irrelevant, u undo, a repeat an entity edit on identical names,
+#: 1-3 stance, 0 clear stance, plus navigation keys.
 RESERVED_KEYS: frozenset[str] = frozenset({
-    "j", "k", "n", "p", "i", "u", "0", "1", "2", "3",
+    "j", "k", "n", "p", "i", "u", "a", "y", "0", "1", "2", "3",
     "Tab", "Space", "Left", "Right", "Up", "Down",
 })
 

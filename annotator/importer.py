@@ -26,6 +26,8 @@ from .nlp.boilerplate import is_boilerplate, title_line
 from .nlp.entities import find_entities_batch
 from .nlp.language import detect_language, sentence_language
 from .nlp.sentences import split_paragraphs, split_sentences
+from .nlp.label_vote import LabelVotes
+from .nlp.linking import EntityLinker
 from .nlp.targets import TargetResolver
 from .progress import Cancelled, Progress
 from .store import Change, StoreError, check_stance
@@ -42,6 +44,15 @@ class Importer:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.store = project.store
+        self._linker: EntityLinker | None = None
+
+    def linker(self, resolver: TargetResolver) -> EntityLinker:
+        """The linker over ``resolver`` (a new one when the resolver was rebuilt), with the project's
+        label votes and the annotators' corrections read from the store."""
+        if self._linker is None or self._linker.resolver is not resolver:
+            votes = LabelVotes.from_counts(self.store.target_label_counts())
+            self._linker = EntityLinker(resolver, votes, self.store.entity_corrections())
+        return self._linker
 
 
     def run(
@@ -227,14 +238,10 @@ class Importer:
         for s, sid in zip(sentences, ids):
             s.id = sid
         if resolver is not None:
-            resolved = resolver.resolve_all([(m, article.lang) for m in mentions])
-            for m, target in zip(mentions, resolved):
-                if target is None:
-                    continue
-                if target.id is None:
-                    self.store.insert_target(target)  # sets target.id, which the resolver sees
-                m.target_id = target.id
-            for target in resolver.take_changes():
+            # insert_target sets target.id, which the resolver sees
+            mentions[:], changed = self.linker(resolver).link(
+                article.text, article.lang, mentions, self.store.insert_target)
+            for target in changed:
                 self.store.update_target(target)
         self.store.insert_mentions(article.id, mentions)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 from pathlib import Path
@@ -447,6 +448,129 @@ class Project:
                          [Change("mentions", {"id": mention_id}, before, None)],
                          summary=f"remove '{before['text']}'")
 
+    # -- corrections that propagate: one event for every identical surface form ----------------
+
+    def _scope_article(self, scope: str, article_id: str) -> str | None:
+        if scope not in ("article", "project"):
+            raise ProjectError(f"scope {scope!r} is not 'article' or 'project'")
+        return article_id if scope == "article" else None
+
+    def same_mentions(self, mention_id: int, scope: str = "article") -> list[Mention]:
+        """The other mentions with exactly this mention's text, in its article or the project."""
+        m = self.store.mention(mention_id)
+        if m is None:
+            raise ProjectError(f"no mention with id {mention_id}")
+        assert m.article_id is not None
+        return [o for o in self.store.mentions_with_text(m.text, self._scope_article(scope, m.article_id))
+                if o.id != mention_id]
+
+    def unmarked_occurrences(self, surface: str, scope: str, article_id: str) -> list[tuple[str, int, int]]:
+        """(article id, start, end) where ``surface`` stands as a whole word and no mention overlaps."""
+        if not surface.strip():
+            return []
+        only = self._scope_article(scope, article_id)
+        out: list[tuple[str, int, int]] = []
+        rows = ([(only, a.text)] if only and (a := self.store.article(only)) else
+                self.store.articles_containing(surface))
+        for aid, text in rows:
+            spans = [(m.start, m.end) for m in self.store.mentions(aid)]
+            at = text.find(surface)
+            while at >= 0:
+                end = at + len(surface)
+                whole = ((at == 0 or not text[at - 1].isalnum())
+                         and (end == len(text) or not text[end].isalnum()))
+                if whole and not any(s < end and at < e for s, e in spans):
+                    out.append((aid, at, end))
+                at = text.find(surface, at + 1)
+        return out
+
+    def _correction_change(self, surface: str, label: str | None) -> Change:
+        """Remember a correction for future imports (meta row; undone with the event)."""
+        from .store import CORRECTION_PREFIX
+
+        key = {"key": CORRECTION_PREFIX + surface}
+        return Change("meta", key, self.store.correction_row(surface),
+                      {**key, "value": json.dumps(label)})
+
+    def _kind_changes(self, target_ids: Iterable[int | None], label: str) -> list[Change]:
+        changes = []
+        for tid in dict.fromkeys(t for t in target_ids if t is not None):
+            row = self.store.target_row(tid)
+            if row is not None and not row["pinned"] and row["kind"] != label and label != "MISC":
+                changes.append(Change("targets", {"id": tid}, row, {**row, "kind": label}))
+        return changes
+
+    @_writes
+    def add_mention_everywhere(self, article_id: str, start: int, end: int, label: str,
+                               annotator: str, scope: str = "article",
+                               target_id: int | None = None) -> int:
+        """Add the span as ``label`` and the same text wherever it stands unmarked in the article or
+        the project, as one undoable event; project scope is remembered for future imports.
+        Returns how many mentions were added."""
+        article = self.store.article(article_id)
+        if article is None:
+            raise ProjectError(f"no article {article_id}")
+        if label not in ENTITY_LABELS:
+            raise ProjectError(f"label {label!r} is not one of {', '.join(ENTITY_LABELS)}")
+        if not (0 <= start < end <= len(article.text)) or not article.text[start:end].strip():
+            raise ProjectError(f"span {start}-{end} is not a piece of the article text")
+        surface = article.text[start:end]
+        places = self.unmarked_occurrences(surface, scope, article_id)
+        if not any(p == (article_id, start, end) for p in places):
+            if any(s < end and start < e for s, e in
+                   ((m.start, m.end) for m in self.store.mentions(article_id))):
+                raise ProjectError(f"'{surface}' overlaps an entity already there")
+            places.insert(0, (article_id, start, end))
+        mid = self.store.next_id("mentions")
+        changes: list[Change] = []
+        for aid, s, e in places:
+            row = {"id": mid, "article_id": aid, "start": s, "end": e, "label": label,
+                   "raw_label": None, "text": surface, "normal": None,
+                   "origin": f"annotator:{annotator}", "target_id": target_id}
+            changes.append(Change("mentions", {"id": mid}, None, row))
+            mid += 1
+        if scope == "project":
+            changes.append(self._correction_change(surface, label))
+        self.store.apply(annotator, "add_mentions", changes,
+                         summary=f"add {label} '{surface}' ×{len(places)} in the {scope}")
+        return len(places)
+
+    @_writes
+    def relabel_everywhere(self, mention_id: int, label: str, annotator: str,
+                           scope: str = "article") -> int:
+        """Relabel this mention and every one with the same text in the article or project (one
+        event); their targets take the label as kind (unless pinned). Returns how many."""
+        if label not in ENTITY_LABELS:
+            raise ProjectError(f"label {label!r} is not one of {', '.join(ENTITY_LABELS)}")
+        first = self.store.mention(mention_id)
+        if first is None:
+            raise ProjectError(f"no mention with id {mention_id}")
+        group = [first, *self.same_mentions(mention_id, scope)]
+        changes = [self._mention_change(int(m.id), label=label, origin=f"annotator:{annotator}")  # type: ignore[arg-type]
+                   for m in group]
+        changes += self._kind_changes((m.target_id for m in group), label)
+        if scope == "project":
+            changes.append(self._correction_change(first.text, label))
+        self.store.apply(annotator, "relabel_mentions", changes,
+                         summary=f"relabel '{first.text}' ×{len(group)} as {label} in the {scope}")
+        return len(group)
+
+    @_writes
+    def remove_everywhere(self, mention_id: int, annotator: str, scope: str = "article") -> int:
+        """Remove this mention and every one with the same text in the article or project (one
+        event); project scope keeps future imports from adding the text again. Returns how many."""
+        first = self.store.mention(mention_id)
+        if first is None:
+            raise ProjectError(f"no mention with id {mention_id}")
+        group = [first, *self.same_mentions(mention_id, scope)]
+        changes = [Change("mentions", {"id": m.id}, self.store.mention_row(int(m.id)), None)  # type: ignore[arg-type]
+                   for m in group]
+        if scope == "project":
+            changes.append(self._correction_change(first.text, None))
+        self.store.apply(annotator, "remove_mentions", changes,
+                         summary=f"remove '{first.text}' ×{len(group)} in the {scope}")
+        return len(group)
+
     @_writes
     def link_mention(self, mention_id: int, target_id: int | None, annotator: str) -> None:
         """Link a mention to a target (None unlinks); the mention's text becomes an alias."""
@@ -522,12 +646,17 @@ class Project:
                 changes.append(Change("stances", mkey, None, moved))
             else:
                 dropped += 1
-        keep_aliases = {r["alias"] for r in self.store.alias_rows(keep_id)}
+        keep_aliases = {r["alias"] for r in self.store.alias_rows(keep_id)} | {keep["name"]}
         for row in self.store.alias_rows(other_id):
             changes.append(Change("target_aliases", dict(row), dict(row), None))
             if row["alias"] not in keep_aliases:
+                keep_aliases.add(row["alias"])
                 key = {"target_id": keep_id, "alias": row["alias"]}
                 changes.append(Change("target_aliases", key, None, dict(key)))
+        if other["name"] not in keep_aliases:
+            # The merged name stays an alias: the next import finds it here, not a new target.
+            key = {"target_id": keep_id, "alias": other["name"]}
+            changes.append(Change("target_aliases", key, None, dict(key)))
         if other["pinned"] and not keep["pinned"]:
             changes.append(Change("targets", {"id": keep_id}, keep, {**keep, "pinned": 1}))
         changes.append(Change("targets", {"id": other_id}, other, None))

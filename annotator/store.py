@@ -25,7 +25,10 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "mentions": ("id",),
     "targets": ("id",),
     "target_aliases": ("target_id", "alias"),
+    "meta": ("key",),  # annotators' entity corrections ("entity_correction:<surface>")
 }
+#: Meta keys holding the annotators' entity corrections: prefix + surface form; value a JSON label.
+CORRECTION_PREFIX = "entity_correction:"
 
 
 def now() -> str:
@@ -731,6 +734,36 @@ class Store:
                 )
                 m.id = int(cur.lastrowid)
                 m.article_id = article_id
+
+    def target_label_counts(self) -> list[tuple[int, str, str | None, str, int]]:
+        """(target id, label, raw label, origin, count) over linked mentions: what label votes read."""
+        return [tuple(r) for r in self.conn.execute(  # type: ignore[misc]
+            "SELECT target_id, label, raw_label, origin, count(*) FROM mentions"
+            " WHERE target_id IS NOT NULL GROUP BY target_id, label, raw_label, origin")]
+
+    def entity_corrections(self) -> dict[str, str | None]:
+        """Surface form -> the label annotators gave it everywhere (None: not an entity)."""
+        return {key[len(CORRECTION_PREFIX):]: json.loads(value) for key, value in self.conn.execute(
+            "SELECT key, value FROM meta WHERE key LIKE ? ESCAPE '\\'",
+            (CORRECTION_PREFIX.replace("_", "\\_") + "%",))}
+
+    def correction_row(self, surface: str) -> dict[str, Any] | None:
+        return self._row("meta", {"key": CORRECTION_PREFIX + surface})
+
+    def mentions_with_text(self, text: str, article_id: str | None = None) -> list[Mention]:
+        """Mentions whose surface is exactly ``text``, in one article or the whole project."""
+        sql = f"SELECT {self._MENTION_COLS} FROM mentions WHERE text = ?"
+        args: list[Any] = [text]
+        if article_id is not None:
+            sql += " AND article_id = ?"
+            args.append(article_id)
+        return [self._mention(r) for r in self.conn.execute(sql + " ORDER BY article_id, start", args)]
+
+    def articles_containing(self, text: str) -> list[tuple[str, str]]:
+        """(id, text) of articles whose text contains ``text`` (a first filter: the caller checks
+        word boundaries)."""
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT id, text FROM articles WHERE instr(text, ?) > 0 ORDER BY rowid", (text,))]
 
     # -- targets -----------------------------------------------------------------------------------
 

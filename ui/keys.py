@@ -32,6 +32,10 @@ BINDINGS: tuple[Binding, ...] = (
     Binding("stance_clear", ("0",), "Clear the stance toward the selected target", "Label"),
     Binding("irrelevant", ("I",), "Toggle 'irrelevant' for the sentence", "Label"),
     Binding("note", ("Ctrl+E",), "Edit the note (Esc or Enter returns to the article)", "Label"),
+    Binding("propagate_article", ("Y",), "Repeat the last entity add/relabel/remove on every"
+            " identical name in this article (one undo step)", "Edit"),
+    Binding("propagate_project", ("Shift+Y",), "Repeat the last entity edit on every identical"
+            " name in the project; future imports follow it too", "Edit"),
     Binding("undo", ("Ctrl+Z", "U"), "Undo your last change", "Edit"),
     Binding("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo", "Edit"),
     Binding("shortcuts", ("F1",), "This keyboard cheat-sheet", "Help"),

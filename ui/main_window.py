@@ -214,6 +214,8 @@ class MainWindow(QMainWindow):
         k = self._key_action
         k("undo", self.undo)
         k("redo", self.redo)
+        k("propagate_article", lambda: self.propagate("article")).setEnabled(False)
+        k("propagate_project", lambda: self.propagate("project")).setEnabled(False)
         k("next_sentence", lambda: self.step(+1))
         k("prev_sentence", lambda: self.step(-1))
         k("next_unlabelled", self.next_unlabelled)
@@ -255,6 +257,9 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&Edit")
         m.addAction(self.actions_by_command["undo"])
         m.addAction(self.actions_by_command["redo"])
+        m.addSeparator()
+        m.addAction(self.actions_by_command["propagate_article"])
+        m.addAction(self.actions_by_command["propagate_project"])
         m.addSeparator()
         m.addAction(self.switch_action)
         m = bar.addMenu("&Go")
@@ -308,9 +313,9 @@ class MainWindow(QMainWindow):
         self.articles.article_activated.connect(self.goto_article)
         self.view.sentence_clicked.connect(self.session.set_current)
         self.view.add_entity_requested.connect(self.add_entity)
-        self.view.relabel_requested.connect(lambda mid, lab: self._try(
+        self.view.relabel_requested.connect(lambda mid, lab: self._entity_edit(
             lambda: self.session.relabel_mention(mid, lab)))
-        self.view.remove_requested.connect(lambda mid: self._try(
+        self.view.remove_requested.connect(lambda mid: self._entity_edit(
             lambda: self.session.remove_mention(mid)))
         self.view.unlink_requested.connect(lambda mid: self._try(
             lambda: self.session.link_mention(mid, None)))
@@ -830,7 +835,39 @@ class MainWindow(QMainWindow):
     # -- entities and targets ---------------------------------------------------------------------------
 
     def add_entity(self, start: int, end: int, label: str) -> None:
-        self._try(lambda: self.session.add_mention(start, end, label))
+        self._entity_edit(lambda: self.session.add_mention(start, end, label))
+
+    def _entity_edit(self, fn: Callable[[], object]) -> None:
+        """Run a single entity edit, then offer to repeat it on every identical name."""
+        self._try(fn)
+        self._offer_propagation()
+
+    def _offer_propagation(self) -> None:
+        edit = self.session.last_entity_edit
+        in_article, in_project = self.session.propagation_counts() if edit else (0, 0)
+        self.actions_by_command["propagate_article"].setEnabled(in_article > 0)
+        self.actions_by_command["propagate_project"].setEnabled(in_project > 0 or edit is not None)
+        if edit is None:
+            return
+        verb = {"add": "Add", "relabel": f"Relabel as {edit.label}", "remove": "Remove"}[edit.action]
+        self.statusBar().showMessage(
+            f"{verb} the same for all “{edit.text}”: {in_article} more in this article "
+            f"({shortcut_text('propagate_article')}), {in_project} in the project and future "
+            f"imports ({shortcut_text('propagate_project')})", 20000)
+
+    def propagate(self, scope: str) -> None:
+        """Repeat the last entity edit on every identical name in the article or project (Y / Shift+Y)."""
+        if self.session.last_entity_edit is None:
+            self.statusBar().showMessage("No entity edit to repeat: add, relabel or remove one first",
+                                         4000)
+            return
+        done: list[int] = []
+        self._try(lambda: done.append(self.session.propagate_last_edit(scope)))
+        if done:
+            where = "this article" if scope == "article" else "the project (and future imports)"
+            self.statusBar().showMessage(f"Done for {done[0]} mentions in {where}; one undo step "
+                                         f"({shortcut_text('undo')})", 6000)
+        self._offer_propagation()
 
     def link_mention_dialog(self, mention_id: int) -> None:
         mention = next((m for s in self.session.sentences for m in s.mentions
@@ -1164,6 +1201,9 @@ class MainWindow(QMainWindow):
     def _update_history_actions(self) -> None:
         self.actions_by_command["undo"].setEnabled(self.session.can_undo())
         self.actions_by_command["redo"].setEnabled(self.session.can_redo())
+        if self.session.last_entity_edit is None:
+            self.actions_by_command["propagate_article"].setEnabled(False)
+            self.actions_by_command["propagate_project"].setEnabled(False)
 
     def _update_title(self) -> None:
         path = self.session.path

@@ -13,6 +13,19 @@ from annotator.project import Project
 LABEL_ACTIONS = frozenset({"label", "import_labels"})
 
 
+@dataclass
+class EntityEdit:
+    """The annotator's last single entity edit, which can be repeated on every identical name."""
+
+    action: str  # "add", "relabel", "remove"
+    article_id: str
+    text: str
+    label: str | None
+    mention_id: int | None = None
+    start: int = 0
+    end: int = 0
+
+
 @dataclass(frozen=True)
 class Affected:
     """Where an undone/redone change happened: an article and, for labels, a sentence."""
@@ -60,6 +73,7 @@ class Session(QObject):
         self.current = -1
         self._targets: dict[int, Target] | None = None
         self._overall: list[int] | None = None  # [labelled units, units] for the annotator
+        self.last_entity_edit: EntityEdit | None = None  # what E / Shift+E would repeat
 
     # -- project and annotator ----------------------------------------------------------------------
 
@@ -265,18 +279,68 @@ class Session(QObject):
     def add_mention(self, start: int, end: int, label: str) -> Mention:
         assert self.project is not None and self.article is not None
         m = self.project.add_mention(self.article.id, start, end, label, self.annotator)
+        self.last_entity_edit = EntityEdit("add", self.article.id, m.text, label, start=start, end=end)
         self._mentions_edited()
         return m
 
     def relabel_mention(self, mention_id: int, label: str) -> None:
-        assert self.project is not None
+        assert self.project is not None and self.article is not None
+        m = self.project.store.mention(mention_id)
         self.project.relabel_mention(mention_id, label, self.annotator)
+        if m is not None:
+            self.last_entity_edit = EntityEdit("relabel", self.article.id, m.text, label, mention_id)
         self._mentions_edited()
 
     def remove_mention(self, mention_id: int) -> None:
-        assert self.project is not None
+        assert self.project is not None and self.article is not None
+        m = self.project.store.mention(mention_id)
         self.project.remove_mention(mention_id, self.annotator)
+        if m is not None:
+            self.last_entity_edit = EntityEdit("remove", self.article.id, m.text, None, mention_id)
         self._mentions_edited()
+
+    def propagation_counts(self) -> tuple[int, int]:
+        """How many other identical names the last entity edit could be repeated on: (in this
+        article, in the whole project); (0, 0) when there is nothing to offer."""
+        edit = self.last_entity_edit
+        if edit is None or self.project is None:
+            return 0, 0
+        counts = []
+        for scope in ("article", "project"):
+            if edit.action == "add":
+                n = len(self.project.unmarked_occurrences(edit.text, scope, edit.article_id))
+            else:
+                others = self.project.store.mentions_with_text(
+                    edit.text, edit.article_id if scope == "article" else None)
+                n = sum(1 for o in others if o.id != edit.mention_id
+                        and (edit.action == "remove" or o.label != edit.label))
+            counts.append(n)
+        return counts[0], counts[1]
+
+    def propagate_last_edit(self, scope: str) -> int:
+        """Repeat the last entity edit on every identical name in the article or project, as ONE
+        undoable step: the single edit is undone and redone together with the others. Project
+        scope is also remembered for future imports. Returns how many mentions the step touched."""
+        edit = self.last_entity_edit
+        if edit is None or self.project is None:
+            return 0
+        project, who = self.project, self.annotator
+        project.undo(who)
+        try:
+            if edit.action == "add":
+                n = project.add_mention_everywhere(edit.article_id, edit.start, edit.end,
+                                                   str(edit.label), who, scope)
+            elif edit.action == "relabel":
+                n = project.relabel_everywhere(int(edit.mention_id), str(edit.label), who, scope)  # type: ignore[arg-type]
+            else:
+                n = project.remove_everywhere(int(edit.mention_id), who, scope)  # type: ignore[arg-type]
+        except Exception:
+            project.redo(who)  # put the single edit back as it was
+            raise
+        self.last_entity_edit = None
+        if self.article is not None:
+            self._mentions_edited()
+        return n
 
     def link_mention(self, mention_id: int, target_id: int | None) -> None:
         assert self.project is not None
@@ -341,6 +405,7 @@ class Session(QObject):
     def _history(self, undo: bool) -> Affected | None:
         if self.project is None or not self.annotator:
             return None
+        self.last_entity_edit = None  # nothing to repeat once the history moved
         event = self.project.undo(self.annotator) if undo else self.project.redo(self.annotator)
         if event is None:
             return None

