@@ -15,6 +15,8 @@ from .store import StoreError
 from .textsafe import echo, visible
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: ``stats`` lists this many articles (``--all-articles``: all; ``--json`` has them all).
+STATS_ARTICLES = 50
 
 
 class TextProgress:
@@ -124,7 +126,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     with Project.open(args.project, create=False) as p:
         stats = p.stats()
         stats["codebook"] = p.codebook.name
-        stats["articles_list"] = p.store.article_summaries()
+        # The text lists the first articles only: 100k lines are no summary (and took seconds).
+        limit = None if args.json or args.all_articles else STATS_ARTICLES
+        stats["articles_list"] = p.store.article_summaries(limit)
     if args.json:
         _print_json(stats)
         return EXIT_OK
@@ -139,6 +143,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     for a in stats["articles_list"]:
         echo(f"  - [{a['lang']}] {a['title'][:70]} ({a['outlet'] or 'no outlet'}, "
              f"{a['sentences']} sentences, {a['entities']} entities)")
+    more = stats["articles"] - len(stats["articles_list"])
+    if more > 0:
+        echo(f"  ... and {more} more article{'s' if more > 1 else ''} (--all-articles lists them)")
     return EXIT_OK
 
 
@@ -244,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("stats", cmd_stats, "counts: articles, sentences, entities, targets, labels")
     p.add_argument("project")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--all-articles", action="store_true",
+                   help=f"list every article (the text lists the first {STATS_ARTICLES})")
 
     p = add("targets", cmd_targets, "list the canonical targets with their aliases")
     p.add_argument("project")

@@ -10,6 +10,7 @@ choice, span and field is counted in the report's tally, skipped ones with the r
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -18,6 +19,7 @@ from .ingest.encoding import normalise_text
 from .ingest.mapping import MOST, ONLY, FrameNames, LabelMapping
 from .ingest.peer import PeerAnnotation, PeerTask, span_issue
 from .model import GOLD_ANNOTATOR, ImportIssue, ImportReport, Mention, Sentence
+from .progress import Progress
 
 if TYPE_CHECKING:
     from .importer import Importer
@@ -329,30 +331,69 @@ def _field_target(field_name: str) -> str | None:
     return None
 
 
-def preview_mapping(paths: Sequence[str | Path], codebook: Any, mapping: LabelMapping
-                    ) -> tuple[list[dict[str, Any]], list[ImportIssue]]:
-    """The mapping an import of ``paths`` would use, read from the files without writing
-    anything: one row per (field, value) with what it becomes, how decided and how often."""
+@dataclass
+class PeerPreview:
+    """What an import of some files would bring from other tools, read without writing:
+    the mapping rows (see :meth:`LabelMapping.table`), the tasks per tool and the problems."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    issues: list[ImportIssue] = field(default_factory=list)
+    tools: Counter[str] = field(default_factory=Counter)  # tool -> tasks
+    annotations: int = 0
+    predictions: int = 0
+    spans: int = 0
+    #: Stance choices that come without a target (they need the stance target choice).
+    untargeted: int = 0
+
+    @property
+    def tasks(self) -> int:
+        return sum(self.tools.values())
+
+
+def preview(paths: Sequence[str | Path], codebook: Any, mapping: LabelMapping,
+            progress: Progress | None = None) -> PeerPreview:
+    """Read ``paths`` as an import would (nothing written) and map every choice and span label
+    with ``mapping``; ``progress`` counts files and can cancel."""
     from .ingest import expand_paths, read_paths
     from .ingest.mapping import ACTIVE
 
     frames = FrameNames(codebook)
+    out = PeerPreview()
     token = ACTIVE.set(mapping)
     try:
-        files, issues = expand_paths(paths)
-        items = list(read_paths(files))
+        files, out.issues = expand_paths(paths)
+        for k, f in enumerate(files):
+            if progress is not None:
+                progress.update(k, len(files), f"reading {f.name}")
+            for item in read_paths([f]):
+                if isinstance(item, ImportIssue):
+                    out.issues.append(item)
+                elif isinstance(item, PeerTask):
+                    out.tools[item.tool] += 1
+                    out.annotations += len(item.annotations)
+                    out.predictions += len(item.predictions)
+                    for ann in item.annotations + item.predictions:
+                        out.spans += len(ann.spans)
+                        for field_name, value in ann.choices:
+                            got = mapping.choice(field_name, value, frames)
+                            if got.kind == "stance" and not (
+                                    got.target or _field_target(field_name)
+                                    or item.meta.get("target")):
+                                out.untargeted += 1
+                        for span in ann.spans:
+                            mapping.entity(span.field, span.label)
     finally:
         ACTIVE.reset(token)
-    for item in items:
-        if isinstance(item, ImportIssue):
-            issues.append(item)
-        elif isinstance(item, PeerTask):
-            for ann in item.annotations + item.predictions:
-                for field_name, value in ann.choices:
-                    mapping.choice(field_name, value, frames)
-                for span in ann.spans:
-                    mapping.entity(span.field, span.label)
-    return mapping.table(), issues
+    out.rows = mapping.table()
+    return out
+
+
+def preview_mapping(paths: Sequence[str | Path], codebook: Any, mapping: LabelMapping
+                    ) -> tuple[list[dict[str, Any]], list[ImportIssue]]:
+    """The mapping an import of ``paths`` would use, read from the files without writing
+    anything: one row per (field, value) with what it becomes, how decided and how often."""
+    got = preview(paths, codebook, mapping)
+    return got.rows, got.issues
 
 
 def mapping_lines(rows: Sequence[dict[str, Any]]) -> list[str]:

@@ -319,7 +319,7 @@ class Project:
         """
         if not annotator or not annotator.strip():
             raise ProjectError("an annotator name is needed")
-        if self.store.sentence(sentence_id) is None:
+        if not self.store.has_sentence(sentence_id):
             raise ProjectError(f"no sentence with id {sentence_id}")
         resolved: dict[int, str] = {}
         for key, value in (stance or {}).items():

@@ -7,10 +7,8 @@ import sys
 from typing import Any, Callable
 
 from .cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, TextProgress
-from .merge import MergeError, merge_project
 from .progress import Progress
 from .project import Project
-from .review import agreement_report
 from .textsafe import echo
 
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
@@ -33,6 +31,8 @@ def _count(text: str) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
+    from .merge import MergeError, merge_project  # here: numpy and the readers load on use
+
     status = EXIT_OK
     reports: list[dict[str, Any]] = []
     with Project.open(args.project, create=False) as p:
@@ -57,6 +57,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
+    from .review import agreement_report  # here: numpy loads on use
+
     annotators = _names(args.annotators)
     confusion = _names(args.confusion)
     if confusion is not None and len(confusion) != 2:

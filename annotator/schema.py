@@ -8,7 +8,7 @@ from typing import Callable, ContextManager
 
 #: The newest schema this code knows. Bump it by adding ``_upgrade_to_N`` below and a fixture
 #: file of the previous version under ``tests/data/`` with a test that upgrades it.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Written into ``PRAGMA application_id`` so other SQLite files are recognised as "not a project".
 APPLICATION_ID = 0x4E534641  # "NSFA": news stance & framing annotator
@@ -140,7 +140,162 @@ def _upgrade_to_2(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
+# Counts kept up to date by triggers, so ``stats`` and the window's filters never count 3M rows.
+# ``counts``: (name, key) -> n. Names: sentences, boilerplate and labelled_sentences (key '';
+# sentences with at least one human label), lang and mention_label (key: the language, the
+# entity label; their sums are the articles and the mentions: one upsert less per row), outlet (key: the outlet) and no_outlet (articles
+# without one), labels (key: the annotator id, an integer), units (key '': the sum of the
+# articles' n_units) and units_labelled (key: the annotator id; their labels on sentences that
+# are not boilerplate: the window's progress), target_mentions (key: the target id; the targets
+# panel's mention counts). Triggers fire for every writer (the
+# store, merges, foreign-key cascades, the bench generator), so the counts cannot drift; a row
+# whose count fell to 0 stays (readers skip n = 0).
 _V3 = """
+CREATE TABLE counts (
+    name TEXT NOT NULL,
+    key  NOT NULL,
+    n    INTEGER NOT NULL,
+    PRIMARY KEY (name, key)
+) WITHOUT ROWID;
+CREATE TRIGGER counts_article_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO counts VALUES ('units', '', NEW.n_units) ON CONFLICT DO UPDATE SET n = n + NEW.n_units;
+    INSERT INTO counts VALUES ('lang', NEW.lang, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts VALUES (iif(NEW.outlet IS NULL, 'no_outlet', 'outlet'),
+        coalesce(NEW.outlet, ''), 1) ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_article_delete AFTER DELETE ON articles BEGIN
+    UPDATE counts SET n = n - OLD.n_units WHERE name = 'units' AND key = '';
+    UPDATE counts SET n = n - 1 WHERE name = 'lang' AND key = OLD.lang;
+    UPDATE counts SET n = n - 1 WHERE name = iif(OLD.outlet IS NULL, 'no_outlet', 'outlet')
+        AND key = coalesce(OLD.outlet, '');
+END;
+CREATE TRIGGER counts_article_update AFTER UPDATE OF lang, outlet ON articles BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'lang' AND key = OLD.lang;
+    INSERT INTO counts VALUES ('lang', NEW.lang, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    UPDATE counts SET n = n - 1 WHERE name = iif(OLD.outlet IS NULL, 'no_outlet', 'outlet')
+        AND key = coalesce(OLD.outlet, '');
+    INSERT INTO counts VALUES (iif(NEW.outlet IS NULL, 'no_outlet', 'outlet'),
+        coalesce(NEW.outlet, ''), 1) ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_article_units AFTER UPDATE OF n_units ON articles BEGIN
+    INSERT INTO counts VALUES ('units', '', NEW.n_units - OLD.n_units)
+        ON CONFLICT DO UPDATE SET n = n + NEW.n_units - OLD.n_units;
+END;
+CREATE TRIGGER counts_sentence_insert AFTER INSERT ON sentences BEGIN
+    INSERT INTO counts VALUES ('sentences', '', 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts SELECT 'boilerplate', '', 1 WHERE NEW.boilerplate = 1
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_sentence_delete AFTER DELETE ON sentences BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'sentences' AND key = '';
+    UPDATE counts SET n = n - 1 WHERE name = 'boilerplate' AND key = '' AND OLD.boilerplate = 1;
+END;
+CREATE TRIGGER counts_sentence_update AFTER UPDATE OF boilerplate ON sentences
+WHEN (OLD.boilerplate = 1) IS NOT (NEW.boilerplate = 1) BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'boilerplate' AND key = '' AND OLD.boilerplate = 1;
+    INSERT INTO counts SELECT 'boilerplate', '', 1 WHERE NEW.boilerplate = 1
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_sentence_units AFTER UPDATE OF boilerplate ON sentences
+WHEN (OLD.boilerplate = 0) IS NOT (NEW.boilerplate = 0) BEGIN
+    INSERT INTO counts SELECT 'units_labelled', annotator_id, iif(NEW.boilerplate = 0, 1, -1)
+        FROM labels WHERE sentence_id = NEW.id
+        ON CONFLICT DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER counts_mention_insert AFTER INSERT ON mentions BEGIN
+    INSERT INTO counts VALUES ('mention_label', NEW.label, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts SELECT 'target_mentions', NEW.target_id, 1 WHERE NEW.target_id IS NOT NULL
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_mention_delete AFTER DELETE ON mentions BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'mention_label' AND key = OLD.label;
+    UPDATE counts SET n = n - 1 WHERE name = 'target_mentions' AND key = OLD.target_id;
+END;
+CREATE TRIGGER counts_mention_target AFTER UPDATE OF target_id ON mentions
+WHEN OLD.target_id IS NOT NEW.target_id BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'target_mentions' AND key = OLD.target_id;
+    INSERT INTO counts SELECT 'target_mentions', NEW.target_id, 1 WHERE NEW.target_id IS NOT NULL
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_mention_update AFTER UPDATE OF label ON mentions BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'mention_label' AND key = OLD.label;
+    INSERT INTO counts VALUES ('mention_label', NEW.label, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_label_insert AFTER INSERT ON labels BEGIN
+    INSERT INTO counts VALUES ('labels', NEW.annotator_id, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts SELECT 'units_labelled', NEW.annotator_id, 1
+        WHERE (SELECT boilerplate FROM sentences WHERE id = NEW.sentence_id) = 0
+        ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts SELECT 'labelled_sentences', '', 1
+        WHERE (SELECT kind FROM annotators WHERE id = NEW.annotator_id) = 'human'
+        AND NOT EXISTS (SELECT 1 FROM labels l JOIN annotators a ON a.id = l.annotator_id
+                        WHERE l.sentence_id = NEW.sentence_id AND l.rowid <> NEW.rowid
+                        AND a.kind = 'human')
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER counts_label_delete AFTER DELETE ON labels BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'labels' AND key = OLD.annotator_id;
+    UPDATE counts SET n = n - 1 WHERE name = 'units_labelled' AND key = OLD.annotator_id
+        AND (SELECT boilerplate FROM sentences WHERE id = OLD.sentence_id) = 0;
+    UPDATE counts SET n = n - 1 WHERE name = 'labelled_sentences' AND key = ''
+        AND (SELECT kind FROM annotators WHERE id = OLD.annotator_id) = 'human'
+        AND NOT EXISTS (SELECT 1 FROM labels l JOIN annotators a ON a.id = l.annotator_id
+                        WHERE l.sentence_id = OLD.sentence_id AND a.kind = 'human');
+END;
+CREATE TRIGGER counts_label_unkey BEFORE UPDATE OF sentence_id, annotator_id ON labels
+WHEN OLD.sentence_id IS NOT NEW.sentence_id OR OLD.annotator_id IS NOT NEW.annotator_id BEGIN
+    UPDATE counts SET n = n - 1 WHERE name = 'labels' AND key = OLD.annotator_id;
+    UPDATE counts SET n = n - 1 WHERE name = 'units_labelled' AND key = OLD.annotator_id
+        AND (SELECT boilerplate FROM sentences WHERE id = OLD.sentence_id) = 0;
+    UPDATE counts SET n = n - 1 WHERE name = 'labelled_sentences' AND key = ''
+        AND (SELECT kind FROM annotators WHERE id = OLD.annotator_id) = 'human'
+        AND NOT EXISTS (SELECT 1 FROM labels l JOIN annotators a ON a.id = l.annotator_id
+                        WHERE l.sentence_id = OLD.sentence_id AND l.rowid <> OLD.rowid
+                        AND a.kind = 'human');
+END;
+CREATE TRIGGER counts_label_rekey AFTER UPDATE OF sentence_id, annotator_id ON labels
+WHEN OLD.sentence_id IS NOT NEW.sentence_id OR OLD.annotator_id IS NOT NEW.annotator_id BEGIN
+    INSERT INTO counts VALUES ('labels', NEW.annotator_id, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts SELECT 'units_labelled', NEW.annotator_id, 1
+        WHERE (SELECT boilerplate FROM sentences WHERE id = NEW.sentence_id) = 0
+        ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO counts SELECT 'labelled_sentences', '', 1
+        WHERE (SELECT kind FROM annotators WHERE id = NEW.annotator_id) = 'human'
+        AND NOT EXISTS (SELECT 1 FROM labels l JOIN annotators a ON a.id = l.annotator_id
+                        WHERE l.sentence_id = NEW.sentence_id AND l.rowid <> NEW.rowid
+                        AND a.kind = 'human')
+        ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+INSERT INTO counts SELECT 'lang', lang, count(*) FROM articles GROUP BY lang;
+INSERT INTO counts SELECT 'outlet', outlet, count(*) FROM articles WHERE outlet IS NOT NULL
+    GROUP BY outlet;
+INSERT INTO counts SELECT 'no_outlet', '', count(*) FROM articles WHERE outlet IS NULL;
+INSERT INTO counts SELECT 'sentences', '', count(*) FROM sentences;
+INSERT INTO counts SELECT 'boilerplate', '', count(*) FROM sentences WHERE boilerplate = 1;
+INSERT INTO counts SELECT 'mention_label', label, count(*) FROM mentions GROUP BY label;
+INSERT INTO counts SELECT 'target_mentions', target_id, count(*) FROM mentions
+    WHERE target_id IS NOT NULL GROUP BY target_id;
+INSERT INTO counts SELECT 'labels', annotator_id, count(*) FROM labels GROUP BY annotator_id;
+INSERT INTO counts SELECT 'labelled_sentences', '', count(DISTINCT l.sentence_id) FROM labels l
+    JOIN annotators a ON a.id = l.annotator_id WHERE a.kind = 'human';
+INSERT INTO counts SELECT 'units', '', coalesce(sum(n_units), 0) FROM articles;
+INSERT INTO counts SELECT 'units_labelled', l.annotator_id, count(*) FROM labels l
+    JOIN sentences s ON s.id = l.sentence_id WHERE s.boilerplate = 0 GROUP BY l.annotator_id;
+"""
+
+
+def _upgrade_to_3(conn: sqlite3.Connection) -> None:
+    """Counts kept by triggers (``stats`` and the window's filters read them, not 3M rows)."""
+    statement = ""
+    for line in _V3.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    assert not statement.strip(), "incomplete statement in _V3"
+
+
+_V4 = """
 CREATE TABLE project_models (
     id       INTEGER PRIMARY KEY,
     codebook TEXT NOT NULL,                -- the codebook's name: a model per codebook
@@ -157,20 +312,21 @@ ALTER TABLE labels ADD COLUMN suggestion TEXT
 # (No SQL comment after ADD COLUMN: SQLite appends the text to the table's CREATE statement.)
 
 
-def _upgrade_to_3(conn: sqlite3.Connection) -> None:
+def _upgrade_to_4(conn: sqlite3.Connection) -> None:
     """The project's own model (trained from its labels) and labels' suggestion provenance."""
-    for statement in _V3.split(";"):
+    for statement in _V4.split(";"):
         if statement.strip():
             conn.execute(statement)
 
 
-_UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {
-    1: _upgrade_to_1, 2: _upgrade_to_2, 3: _upgrade_to_3}
+_UPGRADES: dict[int, Callable[[sqlite3.Connection], None]] = {1: _upgrade_to_1, 2: _upgrade_to_2,
+                                                              3: _upgrade_to_3, 4: _upgrade_to_4}
 
 #: The tables a file of each schema version must have (a file missing one is damaged or foreign).
 TABLES: dict[int, frozenset[str]] = {1: frozenset(re.findall(r"CREATE TABLE (\w+)", _V1))}
 TABLES[2] = TABLES[1] | frozenset(re.findall(r"CREATE TABLE (\w+)", _V2))
 TABLES[3] = TABLES[2] | frozenset(re.findall(r"CREATE TABLE (\w+)", _V3))
+TABLES[4] = TABLES[3] | frozenset(re.findall(r"CREATE TABLE (\w+)", _V4))
 
 
 @dataclass(frozen=True)

@@ -624,6 +624,8 @@ class Store:
 
     def count_articles(self, f: ArticleFilter = ArticleFilter(), annotator: str | None = None) -> int:
         sql, args = self._filter_sql(f, self.annotator_id(annotator) if annotator else None)
+        if not sql:
+            return self._count("articles")
         return int(self.conn.execute(f"SELECT count(*) FROM articles a{sql}", args).fetchone()[0])
 
     def article_rows(
@@ -646,14 +648,10 @@ class Store:
         return [ArticleRow(*r) for r in rows]
 
     def outlets(self) -> list[str]:
-        rows = self.conn.execute(
-            "SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL ORDER BY outlet"
-        )
-        return [r[0] for r in rows]
+        return [key for key, _ in self._counts("outlet")]
 
     def languages(self) -> dict[str, int]:
-        rows = self.conn.execute("SELECT lang, count(*) FROM articles GROUP BY lang ORDER BY lang")
-        return {r[0]: r[1] for r in rows}
+        return dict(self._counts("lang"))
 
     def sentences(self, article_id: str, with_mentions: bool = True) -> list[Sentence]:
         rows = self.conn.execute(
@@ -667,6 +665,11 @@ class Store:
             for s in out:
                 s.mentions = [m for m in mentions if m.start >= s.start and m.end <= s.end]
         return out
+
+    def has_sentence(self, sentence_id: int) -> bool:
+        """Whether the sentence exists (one index lookup; :meth:`sentence` also reads mentions)."""
+        return self.conn.execute("SELECT 1 FROM sentences WHERE id = ?",
+                                 (sentence_id,)).fetchone() is not None
 
     def sentence(self, sentence_id: int) -> Sentence | None:
         r = self.conn.execute(
@@ -773,12 +776,7 @@ class Store:
             "SELECT target_id, alias FROM target_aliases ORDER BY target_id, rowid"
         ):
             aliases.setdefault(tid, []).append(alias)
-        counts = dict(
-            self.conn.execute(
-                "SELECT target_id, count(*) FROM mentions WHERE target_id IS NOT NULL"
-                " GROUP BY target_id"
-            ).fetchall()
-        )
+        counts = dict(self._counts("target_mentions"))  # kept by triggers: no scan of mentions
         rows = self.conn.execute("SELECT id, name, kind, pinned FROM targets ORDER BY id")
         return [
             Target(name=r[1], kind=r[2], aliases=aliases.get(r[0], []), pinned=bool(r[3]),
@@ -1104,15 +1102,13 @@ class Store:
 
     def progress(self, annotator: str) -> tuple[int, int]:
         """(labelled, total) non-boilerplate sentences for the annotator over the whole project."""
-        total = self.conn.execute("SELECT coalesce(sum(n_units), 0) FROM articles").fetchone()[0]
+        total = self._count("units")
         aid = self.annotator_id(annotator)
         if aid is None:
             return 0, int(total)
-        done = self.conn.execute(
-            "SELECT count(*) FROM labels l JOIN sentences s ON s.id = l.sentence_id"
-            " WHERE l.annotator_id = ? AND s.boilerplate = 0",
-            (aid,),
-        ).fetchone()[0]
+        row = self.conn.execute("SELECT n FROM counts WHERE name = 'units_labelled' AND key = ?",
+                                (aid,)).fetchone()
+        done = row[0] if row else 0
         return int(done), int(total)
 
     def event_targets(self, event_id: int) -> tuple[list[str], list[int]]:
@@ -1192,44 +1188,52 @@ class Store:
 
     # -- statistics ----------------------------------------------------------------------------------
 
+    def _count(self, name: str) -> int:
+        """A count the schema's triggers keep (``counts``): never a scan of a big table."""
+        if name == "articles":  # every article has a language: the sum of the languages' counts
+            return int(self.conn.execute(
+                "SELECT coalesce(sum(n), 0) FROM counts WHERE name = 'lang'").fetchone()[0])
+        row = self.conn.execute("SELECT n FROM counts WHERE name = ? AND key = ''", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def _counts(self, name: str) -> list[tuple[Any, int]]:
+        """(key, n) of a kept count by key, in key order (BINARY, as ``ORDER BY`` of the column)."""
+        return [(r[0], int(r[1])) for r in self.conn.execute(
+            "SELECT key, n FROM counts WHERE name = ? AND n > 0 ORDER BY key", (name,))]
+
     def stats(self) -> dict[str, Any]:
-        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
-        by_label = dict(self.conn.execute(
-            "SELECT label, count(*) FROM mentions GROUP BY label ORDER BY label"
-        ).fetchall())
-        by_annotator = dict(self.conn.execute(
-            "SELECT a.name, count(*) FROM labels l JOIN annotators a ON a.id = l.annotator_id"
-            " GROUP BY a.id ORDER BY a.id"
-        ).fetchall())
+        """Project-wide counts, read from the kept counts (constant time, whatever the size)."""
+        labels = self.conn.execute(
+            "SELECT a.name, a.kind, c.n FROM counts c JOIN annotators a ON a.id = c.key"
+            " WHERE c.name = 'labels' AND c.n > 0 ORDER BY a.id"
+        ).fetchall()
+        outlets: dict[str, int] = {}
+        if self._count("no_outlet"):
+            outlets[""] = self._count("no_outlet")  # as coalesce(outlet, ''), NULL sorting first
+        outlets.update(self._counts("outlet"))
+        by_label = dict(self._counts("mention_label"))
         return {
-            "articles": one("SELECT count(*) FROM articles"),
-            "sentences": one("SELECT count(*) FROM sentences"),
-            "boilerplate_sentences": one("SELECT count(*) FROM sentences WHERE boilerplate = 1"),
-            "entities": one("SELECT count(*) FROM mentions"),
+            "articles": self._count("articles"),
+            "sentences": self._count("sentences"),
+            "boilerplate_sentences": self._count("boilerplate"),
+            "entities": sum(by_label.values()),
             "entities_by_label": by_label,
-            "targets": one("SELECT count(*) FROM targets"),
+            "targets": self.conn.execute("SELECT count(*) FROM targets").fetchone()[0],
             "languages": self.languages(),
-            "outlets": dict(self.conn.execute(
-                "SELECT coalesce(outlet, ''), count(*) FROM articles GROUP BY outlet ORDER BY outlet"
-            ).fetchall()),
+            "outlets": outlets,
             "annotators": self.annotators(),
-            "labelled_sentences": one(
-                "SELECT count(DISTINCT l.sentence_id) FROM labels l"
-                " JOIN annotators a ON a.id = l.annotator_id WHERE a.kind = 'human'"
-            ),
-            "labels_by_annotator": by_annotator,
-            "gold_sentences": one(
-                "SELECT count(*) FROM labels l JOIN annotators a ON a.id = l.annotator_id"
-                " WHERE a.kind = 'gold'"
-            ),
+            "labelled_sentences": self._count("labelled_sentences"),
+            "labels_by_annotator": {name: n for name, _, n in labels},
+            "gold_sentences": sum(n for _, kind, n in labels if kind == "gold"),
         }
 
-    def article_summaries(self) -> list[dict[str, Any]]:
-        """Per article: title, outlet, language, sentence and entity counts (for ``stats``)."""
+    def article_summaries(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Per article (the first ``limit``, in import order): title, outlet, language, sentence
+        and entity counts (for ``stats``)."""
         rows = self.conn.execute(
             "SELECT a.id, a.title, a.outlet, a.date, a.lang, a.n_sentences,"
             " (SELECT count(*) FROM mentions m WHERE m.article_id = a.id)"
-            " FROM articles a ORDER BY a.rowid"
+            " FROM articles a ORDER BY a.rowid LIMIT ?", (-1 if limit is None else limit,)
         )
         keys = ("id", "title", "outlet", "date", "lang", "sentences", "entities")
         return [dict(zip(keys, r)) for r in rows]

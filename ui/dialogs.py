@@ -26,6 +26,7 @@ import annotator
 from annotator.codebooks import Codebook
 from annotator.model import ENTITY_LABELS, ImportReport, Mention, Target
 
+from .import_mapping import TallyView
 from .keys import BINDINGS, native_text
 from .richtext import tooltip
 
@@ -80,11 +81,15 @@ class ImportReportDialog(QDialog):
     def __init__(self, report: ImportReport, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import finished" if not report.cancelled else "Import cancelled")
-        self.resize(720, 420 if report.issues else 160)
+        self.resize(720, 420 if report.issues or report.tally else 160)
         layout = QVBoxLayout(self)
         summary = (f"{report.articles_added} articles imported ({report.sentences} sentences,"
-                   f" {report.mentions} entity mentions), {report.articles_skipped} already"
+                   f" {report.mentions} entity mentions, {report.labels} labels),"
+                   f" {report.articles_skipped} already"
                    f" present, from {report.files} files in {report.seconds:.1f} s.")
+        if report.tally:
+            summary += (f"\nFrom other tools' files: {report.skipped} item(s) skipped (marked ⚠)."
+                        if report.skipped else "\nFrom other tools' files: nothing skipped.")
         if report.cancelled:
             summary += "\nThe import was cancelled; what was imported before is kept."
         if report.issues:
@@ -94,6 +99,11 @@ class ImportReportDialog(QDialog):
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        self.tally: TallyView | None = None
+        if report.tally:
+            self.tally = TallyView(report, self)
+            layout.addWidget(self.tally, 2)
+            self.resize(760, 560)
         self.issues = QListWidget()
         self.issues.setObjectName("import_issues")
         for issue in report.issues:

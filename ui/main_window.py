@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QInputDialog,
     QLabel,
@@ -25,7 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.ingest.mapping import LabelMapping
 from annotator.model import GOLD_ANNOTATOR, ImportReport
+from annotator.peer_import import PeerPreview
+from annotator.peer_import import preview as preview_peer_files
 from annotator.progress import Progress
 from annotator.project import Project, ProjectError
 from annotator.store import ProjectFilesChanged, StoreError
@@ -40,6 +44,7 @@ from .dialogs import ImportReportDialog, LinkTargetDialog, ShortcutsDialog, show
 from .entities import EntityLegend, EntityTypeToggles
 from .export_dialog import ExportDialog
 from .fonts import ArticleFontSize
+from .import_mapping import ImportMappingDialog, may_hold_peer_tasks
 from .keys import BINDINGS, STANCE_COMMANDS, binding, shortcut_text, with_key
 from .label_panel import LabelPanel, LabelScrollArea, TargetRow
 from .merge_dialog import MergeDialog, MergeOutcome, MergeReportDialog, merge_files
@@ -56,6 +61,7 @@ IMPORT_FILTER = "Articles (*.txt *.text *.md *.jsonl *.json *.csv *.tsv);;All fi
 class MainWindow(QMainWindow):
     import_finished = Signal(object)  # ImportReport (None when the import failed)
     merge_finished = Signal(object)  # list[MergeOutcome] (None when the merge failed)
+    mapping_shown = Signal(object)  # the ImportMappingDialog, once open
 
     def __init__(self, settings: QSettings, annotator: str = "", restore_layout: bool = True) -> None:
         super().__init__()
@@ -68,6 +74,8 @@ class MainWindow(QMainWindow):
         self.import_task: BackgroundTask | None = None
         self.merge_task: BackgroundTask | None = None
         self.report_dialog: ImportReportDialog | None = None
+        self.mapping_dialog: ImportMappingDialog | None = None
+        self._target_names: list[str] = []
         self.export_dialog: ExportDialog | None = None
         self.merge_report_dialog: MergeReportDialog | None = None
         self.review_window: QWidget | None = None
@@ -389,7 +397,7 @@ class MainWindow(QMainWindow):
 
         (The Review window's own computations do not count: they read their own connection.)
         """
-        if self.import_task is not None:
+        if self.import_task is not None or self.mapping_dialog is not None:
             return "an import"
         if self.merge_task is not None:
             return "a merge"
@@ -595,28 +603,102 @@ class MainWindow(QMainWindow):
     def import_files_dialog(self) -> None:
         paths = file_dialogs.open_file_names(self, "Import articles", IMPORT_FILTER, "import")
         if paths:
-            self.import_files(paths)
+            self.import_checked(paths)
 
     def import_folder_dialog(self) -> None:
         path = file_dialogs.existing_directory(self, "Import a folder of articles", "import")
         if path:
-            self.import_files([path])
+            self.import_checked([path])
 
-    def import_files(self, paths: list[str], ner: bool | None = None) -> BackgroundTask | None:
-        """Import in a worker thread that opens its own Project; the window stays usable."""
+    def _can_import(self) -> bool:
         if self.session.project is None:
             messages.inform(self, "Import", "Open or create a project first.")
-            return None
+            return False
         job = self.running_job()
         if job:
             self.statusBar().showMessage(f"{job.capitalize()} is running: wait for it", 5000)
+            return False
+        return True
+
+    def import_checked(self, paths: list[str], ner: bool | None = None) -> BackgroundTask | None:
+        """Import with the mapping step: files that may hold other tools' tasks are read first
+        (in a worker) and their labels' mapping shown for the user to confirm or change; plain
+        article files are imported at once."""
+        if not may_hold_peer_tasks(paths):
+            return self.import_files(paths, ner)
+        if not self._can_import():
             return None
+
+        def shown(preview: PeerPreview | None) -> None:
+            self.import_task = None
+            if preview is None:
+                self.statusBar().showMessage("Import cancelled: nothing was written", 5000)
+                self.import_finished.emit(None)
+            elif not preview.tasks:
+                self.import_files(paths, ner)
+            else:
+                self._show_mapping(paths, ner, preview)
+
+        self.import_task = self._read_peer_files(paths, LabelMapping(), shown)
+        return self.import_task
+
+    def _read_peer_files(self, paths: list[str], mapping: LabelMapping,
+                         then: Callable[[PeerPreview | None], None]) -> BackgroundTask | None:
+        """Read ``paths`` as an import would, writing nothing (the mapping step's preview)."""
+        assert self.session.project is not None
+        project_path = self.session.project.path
+
+        def work(progress: Progress) -> tuple[PeerPreview, list[str]]:
+            with Project.open(project_path, create=False) as p:
+                return preview_peer_files(paths, p.codebook, mapping, progress), \
+                    [t.name for t in p.targets()]
+
+        def done(result: tuple[PeerPreview, list[str]] | None) -> None:
+            if result is not None:
+                self._target_names = result[1]
+            then(result[0] if result is not None else None)
+
+        def failed(exc: BaseException, details: str) -> None:
+            then(None)
+            messages.error_box(self, "Reading the files failed", str(exc), details).open()
+
+        return run_in_background(self, work, done, failed, title="Reading the files")
+
+    def _show_mapping(self, paths: list[str], ner: bool | None, preview: PeerPreview) -> None:
+        assert self.session.project is not None
+        dialog = ImportMappingDialog(
+            preview, self.session.project.codebook, self._target_names,
+            reread=lambda mapping, then: self._read_peer_files(paths, mapping, then), parent=self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.mapping_dialog = dialog
+
+        def answered(code: int) -> None:
+            self.mapping_dialog = None
+            dialog.deleteLater()
+            if code == QDialog.DialogCode.Accepted:
+                self.import_files(paths, ner, mapping=dialog.mapping())
+            else:
+                self.statusBar().showMessage("Import cancelled: nothing was written", 5000)
+                self.import_finished.emit(None)
+
+        dialog.finished.connect(answered)
+        dialog.open()
+        self.mapping_shown.emit(dialog)
+
+    def import_files(self, paths: list[str], ner: bool | None = None,
+                     mapping: LabelMapping | None = None) -> BackgroundTask | None:
+        """Import in a worker thread that opens its own Project; the window stays usable.
+        ``mapping``: other tools' labels (None: the automatic mapping)."""
+        if not self._can_import():
+            return None
+        assert self.session.project is not None
         project_path = self.session.project.path
         find_entities = self.ner_action.isChecked() if ner is None else ner
 
         def work(progress: Progress) -> ImportReport:
             with Project.open(project_path) as p:
-                return p.import_files(paths, ner=find_entities, progress=progress)
+                return p.import_files(paths, ner=find_entities, progress=progress,
+                                      mapping=mapping)
 
         self.import_task = run_in_background(self, work, self._import_done, self._import_failed,
                                              title="Importing articles")
@@ -665,7 +747,7 @@ class MainWindow(QMainWindow):
             if len(paths) == 1 and paths[0].endswith(".annot"):
                 self.open_project(paths[0])
             else:
-                self.import_files(paths)
+                self.import_checked(paths)
 
     # -- navigation -----------------------------------------------------------------------------------
 

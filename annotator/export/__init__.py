@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (register the built-in formats, in the order help
     semeval,
     newsmtsc,
     csvfile,
+    docbin,
 )
 from .base import EXPORTERS, Exporter, exporter_class, format_names, formats, register
 from .options import ExportError, ExportOptions, ExportResult, LabelCounts, parse_split

@@ -71,6 +71,12 @@ class Exporter:
             return False
         return isinstance(obj, dict) and cls.signature <= obj.keys() and dumps(obj) == first
 
+    @classmethod
+    def recognises_file(cls, path: Path) -> bool:
+        """Whether the file at ``path`` was written by this format, for formats whose files
+        are not text (:meth:`recognises` reads their first lines)."""
+        return False
+
     def __init__(self, ctx: ExportContext, root: Path) -> None:
         self.ctx = ctx
         self.root = root

@@ -120,7 +120,8 @@ def check_file_target(out: Path, real: Path, overwrite: bool) -> None:
     if st.st_size == 0 or overwrite:
         return
     lines = head_lines(real)
-    if any(not cls.folder and cls.recognises(lines) for cls in EXPORTERS.values()):
+    if any(not cls.folder and (cls.recognises(lines) or cls.recognises_file(real))
+           for cls in EXPORTERS.values()):
         return
     raise ForeignOutput(f"{out} exists and was not written by an export; choose another name, "
                         "or pass --overwrite to replace it")

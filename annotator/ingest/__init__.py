@@ -8,7 +8,7 @@ from typing import Iterable, Iterator
 from ..model import ImportIssue
 from . import tabular, text  # noqa: F401  (register the built-in readers)
 from .annotations import RawLabels  # (importing it registers the annotation-file readers)
-from . import labelstudio, prodigy, doccano, sheet  # noqa: F401,E402  (other tools' exports)
+from . import hf, labelstudio, prodigy, doccano, sheet  # noqa: F401,E402  (other tools' exports)
 from .base import (
     RawArticle,
     ReadResult,
@@ -20,6 +20,11 @@ from .base import (
 )
 from .encoding import NotText
 from .text import MANIFEST, manifest_issues
+
+#: The marker our folder exports hold (``annotator.export.marker.MARKER``) and the files beside
+#: it that describe the export rather than hold data (the hf dataset card).
+EXPORT_MARKER = ".annotator-export.json"
+EXPORT_CARDS = ("README.md",)
 
 __all__ = ["RawArticle", "RawLabels", "ReadResult", "article_id", "expand_paths", "read_paths",
            "reader_names", "register"]
@@ -44,6 +49,8 @@ def _walk(root: Path) -> tuple[list[Path], list[ImportIssue]]:
 
     for dirpath, dirnames, filenames in os.walk(root):
         folder = Path(dirpath)
+        if EXPORT_MARKER in filenames:  # one of our folder exports: its card is not an article
+            filenames = [n for n in filenames if n not in EXPORT_CARDS]
         dirnames[:] = [n for n in dirnames if not n.startswith(".")]
         for name in dirnames:
             link = folder / name

@@ -17,11 +17,11 @@ from typing import Any, Iterator
 from ..model import ImportIssue
 from .annotations import _first_object
 from .base import register
-from .peer import text_rows, OWN_FIELDS, PeerAnnotation, PeerSpan, PeerTask, article_fields, where_of
+from .peer import OWN_FIELDS, PeerAnnotation, PeerSpan, PeerTask, row_tasks
 
 _LABEL_KEYS = ("label", "labels", "entities", "cats")
 _DOCCANO_KEYS = frozenset({"id", "text", "label", "labels", "entities", "relations", "cats",
-                           "Comments", "comments", "meta", "user", "annotator", "annotation_approver"})
+                           "origins", "Comments", "comments", "meta", "user", "annotator", "annotation_approver"})
 
 
 def _is_doccano(path: Path) -> bool:
@@ -50,20 +50,20 @@ def _spans(value: Any, field_name: str) -> list[PeerSpan] | None:
     return out
 
 
+def _fields(obj: dict[str, Any]) -> dict[str, Any]:
+    """doccano's metadata: under ``meta`` or at the top level, depending on its version."""
+    meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+    return {**meta, **obj}
+
+
 @register("doccano", (".jsonl", ".json"), sniff=_is_doccano)
 def read_doccano(path: Path) -> Iterator[PeerTask | ImportIssue]:
     user_file = path.stem if path.stem not in ("all", "admin_all") else None
-    for row in text_rows(path):
-        if isinstance(row, ImportIssue):
-            yield row
+    for got in row_tasks(path, "doccano", _fields):
+        if isinstance(got, ImportIssue):
+            yield got
             continue
-        lineno, obj = row
-        text = obj["text"]
-        meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
-        where = {**meta, **obj}
-        task = PeerTask(text=text, source=str(path), line=lineno, tool="doccano",
-                        where=where_of(where), targets=where.get("targets") if isinstance(
-                            where.get("targets"), dict) else {}, article=article_fields(where))
+        task, obj, where = got
         name = where.get("annotator") or where.get("user") or user_file or "doccano"
         ann = PeerAnnotation(annotator=str(name), created=_str(where.get("created")),
                              updated=_str(where.get("updated")),
@@ -83,6 +83,9 @@ def read_doccano(path: Path) -> Iterator[PeerTask | ImportIssue]:
                 ann.choices += [(key, v) for v in value.split("#") if v]
             else:
                 task.tally[(f"doccano {key}", "skipped: not a list of labels or spans")] += 1
+        if where.get("origins"):  # our doccano-spans export: who found each span
+            task.tally[("metadata origins", "not carried (the spans' origin is the doccano "
+                        "user)")] += 1
         if obj.get("relations"):
             task.tally[("doccano relation", "not carried (no relations here)")] += len(
                 obj["relations"])

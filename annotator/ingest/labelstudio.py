@@ -24,7 +24,7 @@ from ..model import GOLD_ANNOTATOR, ImportIssue
 from .annotations import _tasks
 from .base import register
 from .encoding import decode
-from .peer import OWN_FIELDS, PeerAnnotation, PeerSpan, PeerTask, article_fields, where_of
+from .peer import OWN_FIELDS, PeerAnnotation, PeerSpan, PeerTask, linked_task
 
 #: "gold (decided by dana)": our export's name for a gold label, so JSON_MIN and CSV keep who.
 _DECIDED = re.compile(r"^(.*\S) \(decided by (.+)\)$")
@@ -168,9 +168,7 @@ def read_json(path: Path) -> Iterator[PeerTask | ImportIssue]:
             yield ImportIssue(str(path), line, "a task without text (data.text or another text "
                               "field); skipped")
             continue
-        task = PeerTask(text=str(data[key]), source=str(path), line=line, tool="Label Studio JSON",
-                        where=where_of(data), targets=data.get("targets") or {},
-                        article=article_fields(data))
+        task = linked_task(str(data[key]), path, line, "Label Studio JSON", data)
         if key != "text":
             task.tally[("task text", f"read from data.{key}")] += 1
         for k in sorted(set(data) - OWN_FIELDS - {key}):
@@ -232,9 +230,7 @@ def _min_task(row: dict[str, Any], path: Path, line: int, tool: str
     key = text_field(data)
     if key is None or not str(data[key]).strip():
         return ImportIssue(str(path), line, "a row without text; skipped")
-    task = PeerTask(text=str(data[key]), source=str(path), line=line, tool=tool,
-                    where=where_of(data), targets=data["targets"] if isinstance(
-                        data.get("targets"), dict) else {}, article=article_fields(data))
+    task = linked_task(str(data[key]), path, line, tool, data)
     by = row.get(LABELLED_BY)
     if isinstance(by, str) and by[:1] == "{":
         try:

@@ -88,6 +88,14 @@ class Mapped:
             return f"{self.kind} {self.value}"
         return {"unknown": "not mapped"}.get(self.kind, self.kind)
 
+    def spelling(self) -> str:
+        """The flat spelling a mapping file uses for this outcome (``unknown``: not mapped)."""
+        if self.kind == "stance":
+            return f"stance:{self.target}:{self.value}" if self.target else f"stance:{self.value}"
+        if self.kind in ("frame", "entity"):
+            return f"{self.kind}:{self.value}"
+        return self.kind
+
 
 UNKNOWN = Mapped("unknown")
 
@@ -101,7 +109,12 @@ class LabelMapping:
     values: dict[str, str] = field(default_factory=dict)
     stance_target: str | None = None
     source: str = "automatic"
+    #: Per (field, normalised value) targets, chosen one row at a time (the import dialog);
+    #: they win over ``values``.
+    pairs: dict[tuple[str, str], str] = field(default_factory=dict)
     used: Counter[tuple[str, str, Mapped]] = field(default_factory=Counter)
+    #: The (field, value) pairs that were entity span labels (not choices).
+    span_keys: set[tuple[str, str]] = field(default_factory=set)
 
     # -- loading -----------------------------------------------------------------------------------
 
@@ -138,9 +151,29 @@ class LabelMapping:
             mapping.values[norm(str(key))] = target
         return mapping
 
+    def chosen(self, pairs: dict[tuple[str, str], str], stance_target: str | None
+               ) -> "LabelMapping":
+        """A copy with per-row choices (field, value) -> flat target and a stance target: what
+        the import dialog hands the import. Raises MappingError for a target it cannot read."""
+        out = LabelMapping(fields=dict(self.fields), values=dict(self.values),
+                           stance_target=stance_target, source="chosen in the import dialog"
+                           if pairs or stance_target != self.stance_target else self.source)
+        for (field_name, value), target in pairs.items():
+            if self._parse_target(target) is None:
+                raise MappingError(f"{field_name} = {value}: {target!r} is not a target")
+            out.pairs[(field_name, norm(value))] = target
+        return out
+
+    def _explicit(self, field_name: str, value: str) -> Mapped | None:
+        """What a row choice, else the mapping file, makes of ``value`` (None: neither names it)."""
+        target = self.pairs.get((field_name, norm(value)))
+        if target is not None:
+            return self._parse_target(target, "your choice")
+        target = self.values.get(norm(value))
+        return self._parse_target(target) if target is not None else None
+
     @staticmethod
-    def _parse_target(text: str) -> Mapped | None:
-        how = "map file"
+    def _parse_target(text: str, how: str = "map file") -> Mapped | None:
         if text in ("irrelevant", "relevant", "ignore", "note"):
             return Mapped(text, how=how)
         kind, _, rest = text.partition(":")
@@ -178,15 +211,13 @@ class LabelMapping:
         return got
 
     def _choice(self, field_name: str, value: str, frames: "FrameNames") -> Mapped:
-        explicit = self.values.get(norm(value))
+        got = self._explicit(field_name, value)
         role = self.role(field_name)
-        if explicit is not None:
-            got = self._parse_target(explicit)
-            assert got is not None
+        if got is not None:
             if got.kind == "frame":
                 fid = frames.find(got.value or "")
-                return Mapped("frame", fid, how="map file") if fid else Mapped("unknown",
-                                                                                 how="map file")
+                return Mapped("frame", fid, how=got.how) if fid else Mapped("unknown",
+                                                                              how=got.how)
             return got
         if role == "ignore":
             return Mapped("ignore", how="field role")
@@ -218,14 +249,13 @@ class LabelMapping:
         """A span's label as one of ours (unknown labels become MISC, counted as such)."""
         got = self._entity(field_name, str(label))
         self.used[(field_name, str(label), got)] += 1
+        self.span_keys.add((field_name, str(label)))
         return got
 
     def _entity(self, field_name: str, label: str) -> Mapped:
-        explicit = self.values.get(norm(label))
-        if explicit is not None:
-            got = self._parse_target(explicit)
-            if got is not None and got.kind in ("entity", "ignore"):
-                return got
+        got = self._explicit(field_name, label)
+        if got is not None and got.kind in ("entity", "ignore"):
+            return got
         if self.role(field_name) == "ignore":
             return Mapped("ignore", how="field role")
         n = norm(label).replace(" ", "_")
@@ -236,7 +266,8 @@ class LabelMapping:
 
     def table(self) -> list[dict[str, Any]]:
         """Every decision taken: field, value, what it became, how decided, how often."""
-        rows = [{"field": f, "value": v, "to": m.describe(), "how": m.how, "count": n}
+        rows = [{"field": f, "value": v, "to": m.describe(), "how": m.how, "count": n,
+                 "target": m.spelling(), "span": (f, v) in self.span_keys}
                 for (f, v, m), n in self.used.items()]
         return sorted(rows, key=lambda r: (r["field"], r["to"] == "not mapped", r["value"]))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..model import ImportIssue
 
@@ -89,8 +89,20 @@ def span_issue(path: str, line: int | None, span: Any, text: str) -> ImportIssue
     return None
 
 
-def text_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]] | ImportIssue]:
-    """(line, object) of a JSONL file's rows that have a non-empty ``text``; issues for the rest."""
+def linked_task(text: str, path: Path, line: int | None, tool: str,
+                fields: dict[str, Any]) -> PeerTask:
+    """A task whose ``fields`` (a row, its ``meta`` or Label Studio's ``data``) may hold our
+    export's sentence link, target info and article fields."""
+    targets = fields.get("targets")
+    return PeerTask(text=text, source=str(path), line=line, tool=tool, where=where_of(fields),
+                    targets=targets if isinstance(targets, dict) else {},
+                    article=article_fields(fields))
+
+
+def row_tasks(path: Path, tool: str, fields_of: Callable[[dict[str, Any]], dict[str, Any]]
+              ) -> Iterator[tuple[PeerTask, dict[str, Any], dict[str, Any]] | ImportIssue]:
+    """(task, row, its fields) for each row of a JSONL file with a non-empty ``text``, the task
+    linked by ``fields_of(row)`` (see :func:`linked_task`); issues for the other rows."""
     from .annotations import _lines
 
     for lineno, obj in _lines(path):
@@ -99,4 +111,5 @@ def text_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]] | ImportIssue]:
         elif not isinstance(obj.get("text"), str) or not obj["text"].strip():
             yield ImportIssue(str(path), lineno, 'missing or empty "text"; line skipped')
         else:
-            yield lineno, obj
+            fields = fields_of(obj)
+            yield linked_task(obj["text"], path, lineno, tool, fields), obj, fields

@@ -12,7 +12,7 @@ from typing import Iterator
 from ..model import ImportIssue
 from .annotations import _first_object
 from .base import register
-from .peer import text_rows, PeerAnnotation, PeerSpan, PeerTask, article_fields, where_of
+from .peer import PeerAnnotation, PeerSpan, PeerTask, row_tasks
 
 
 def _is_prodigy(path: Path) -> bool:
@@ -23,16 +23,13 @@ def _is_prodigy(path: Path) -> bool:
 
 @register("prodigy", (".jsonl",), sniff=_is_prodigy)
 def read_prodigy(path: Path) -> Iterator[PeerTask | ImportIssue]:
-    for row in text_rows(path):
-        if isinstance(row, ImportIssue):
-            yield row
+    for got in row_tasks(path, "Prodigy", lambda obj: obj.get("meta") if isinstance(
+            obj.get("meta"), dict) else {}):
+        if isinstance(got, ImportIssue):
+            yield got
             continue
-        lineno, obj = row
+        task, obj, meta = got
         text = obj["text"]
-        meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
-        task = PeerTask(text=text, source=str(path), line=lineno, tool="Prodigy",
-                        where=where_of(meta), targets=meta.get("targets") if isinstance(
-                            meta.get("targets"), dict) else {}, article=article_fields(meta))
         answer = obj.get("answer")
         if answer is None:
             yield task  # not answered yet: the text only

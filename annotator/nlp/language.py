@@ -1,14 +1,19 @@
 """Language of an article (langdetect, seeded) and of a single sentence (by script)."""
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import threading
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from langdetect import DetectorFactory, detector_factory
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where used: 0.1-0.3 s that `annotator stats` need not pay
 
 # langdetect samples n-grams at random; without a fixed seed the same text can get two answers.
 DetectorFactory.seed = 0
@@ -63,8 +68,11 @@ def _letter_class(test: object) -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(chr(c)) for c in codes) + "]")
 
 
-_CYRILLIC_RE = _letter_class(_is_cyrillic)
-_LATIN_RE = _letter_class(_is_latin)
+@functools.cache
+def _script_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The Cyrillic and Latin letter classes, built on first use (0.1 s: not on every start)."""
+    return _letter_class(_is_cyrillic), _letter_class(_is_latin)
+
 # Russian has ы and э, which Ukrainian, Bulgarian, Macedonian and Serbian lack; the other
 # Cyrillic languages have letters Russian lacks (і ї є ґ ў қ ә ј љ ...): with none of those, a
 # text that is Cyrillic and has ы or э is Russian.
@@ -74,7 +82,8 @@ _NOT_RUSSIAN_RE = re.compile("[^\u0410-\u044f\u0401\u0451]")
 
 def script_counts(text: str) -> tuple[int, int]:
     """``(cyrillic letters, latin letters)`` in ``text``."""
-    return len(_CYRILLIC_RE.findall(text)), len(_LATIN_RE.findall(text))
+    cyrillic_re, latin_re = _script_res()
+    return len(cyrillic_re.findall(text)), len(latin_re.findall(text))
 
 
 def detect_language(text: str) -> str:
@@ -100,7 +109,7 @@ def detect_language(text: str) -> str:
 
 
 def _is_russian(text: str) -> bool:
-    cyrillic = "".join(_CYRILLIC_RE.findall(text))
+    cyrillic = "".join(_script_res()[0].findall(text))
     return bool(_RUSSIAN_ONLY_RE.search(cyrillic)) and not _NOT_RUSSIAN_RE.search(cyrillic)
 
 
@@ -169,6 +178,8 @@ def _langdetect(text: str) -> str:
     order (elementwise IEEE products and quotients are identical), with the same seeded random
     draws and the same sequential sum, so the result cannot differ.
     """
+    import numpy as np
+
     detector_factory.init_factory()
     det = detector_factory._factory.create()  # type: ignore[union-attr]
     det.append(text)

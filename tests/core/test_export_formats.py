@@ -143,3 +143,17 @@ def test_semeval_language_folders_and_dropped_frames(tmp_path: Path) -> None:
     result = export(src, tmp_path / "se", "semeval2023", ExportOptions(annotators=("ann",)))
     assert (tmp_path / "se" / "ge").is_dir() and not (tmp_path / "se" / "de").exists()
     assert any("'other' has no SemEval-2023 label" in n and "1 article" in n for n in result.notes)
+
+
+def test_doccano_spans_rows(project_file: Path, tmp_path: Path) -> None:
+    """doccano's sequence-labelling shape: ``label`` is ``[[start, end, "LABEL"]]``, one row per
+    sentence, every row with the same keys (doccano reads the file as one table)."""
+    result = export(project_file, tmp_path / "d.jsonl", "doccano-spans",
+                    ExportOptions(include_unlabelled=True))
+    rows = read_jsonl(tmp_path / "d.jsonl")
+    assert len(rows) == result.rows and len({r["sentence_id"] for r in rows}) == len(rows)
+    assert len({tuple(sorted(r)) for r in rows}) == 1
+    spans = [(r["text"][s:e], lab) for r in rows for s, e, lab in r["label"]]
+    assert spans and all(text in ("Alice Smith", "Bob Jones", "Алиса Смит", "Боб Джонс")
+                         and lab == "PER" for text, lab in spans)
+    assert all(len(r["origins"].split(";")) == len(r["label"]) for r in rows if r["label"])

