@@ -5,7 +5,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, ClassVar, TextIO, TypeVar
+from typing import IO, Any, ClassVar, TextIO, TypeVar
 
 from .options import ExportError, ExportOptions, ExportResult
 from .records import ArticleBundle, RecordBuilder, Record, label_units
@@ -81,7 +81,7 @@ class Exporter:
         self.ctx = ctx
         self.root = root
         self.rows = 0
-        self._streams: dict[str, TextIO] = {}
+        self._streams: dict[str, IO[Any]] = {}
 
     # -- the three steps ---------------------------------------------------------------------------
 
@@ -104,6 +104,17 @@ class Exporter:
             path = self.path(rel) if rel else self.root
             path.parent.mkdir(parents=True, exist_ok=True)
             fh = open(path, "w", encoding="utf-8", newline="\n")
+            self._streams[rel] = fh
+        return fh  # type: ignore[return-value]
+
+    def binary_stream(self, rel: str = "") -> IO[bytes]:
+        """Like :meth:`stream`, for a format that writes UTF-8 bytes itself, in large blocks.
+        (One output is either a text or a binary stream, never both.)"""
+        fh = self._streams.get(rel)
+        if fh is None:
+            path = self.path(rel) if rel else self.root
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(path, "wb", buffering=1 << 20)
             self._streams[rel] = fh
         return fh
 

@@ -165,10 +165,16 @@ class RecordBuilder:
                 message: str = "exporting", light: bool = False) -> Iterator[ArticleBundle]:
         """Bundles of the wanted articles that have sentences to export. ``light`` records hold
         only ``labels`` and ``label`` (enough to plan splits) and skip entities."""
+        labelled = self.project.store.labels_by_article()  # in article order: merged below
+        pending = next(labelled, None)
         for article in self.project.iter_articles():
+            labels: list[Label] = []
+            if pending is not None and pending[0] == article.id:
+                labels = pending[1]
+                pending = next(labelled, None)
             if not self._wanted(article):
                 continue
-            bundle = self.bundle(article, light)
+            bundle = self.bundle(article, light, labels)
             done += 1
             progress.update(done, total, message)
             if bundle.records:
@@ -198,10 +204,15 @@ class RecordBuilder:
                 return True
         return False
 
-    def bundle(self, article: Article, light: bool = False) -> ArticleBundle:
+    def bundle(self, article: Article, light: bool = False,
+               labels: list[Label] | None = None) -> ArticleBundle:
+        """The bundle of one article; ``labels`` are its labels when the caller has read them
+        (:meth:`bundles` reads them for many articles at once), else they are read here."""
         o = self.options
         by_sentence: dict[int, list[Label]] = {}
-        for lab in self.project.labels(article_id=article.id):
+        if labels is None:
+            labels = self.project.labels(article_id=article.id)
+        for lab in labels:
             by_sentence.setdefault(lab.sentence_id, []).append(lab)
         if not o.include_unlabelled and not self._may_have_rows(by_sentence):
             # No sentence can make a row: skip reading its sentences and mentions (most articles
