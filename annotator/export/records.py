@@ -32,7 +32,13 @@ class TargetKeys:
             self._info[t.id] = {"id": t.id, "name": t.name, "kind": t.kind}
 
     def key(self, target_id: int) -> str:
-        return self._key.get(target_id, f"#{target_id}")
+        key = self._key.get(target_id)
+        return key if key is not None else f"#{target_id}"
+
+    def stance(self, stance: dict[int, str]) -> dict[str, str]:
+        """A stance map with targets named by key (the hot loop of every export)."""
+        known = self._key
+        return {known[t] if t in known else f"#{t}": v for t, v in stance.items()}
 
     def info(self, target_id: int) -> dict[str, Any]:
         return dict(self._info.get(target_id, {"id": target_id, "name": None, "kind": None}))
@@ -84,7 +90,7 @@ def suggested_dict(label: dict[str, Any], keys: TargetKeys) -> Record:
 
 def label_dict(label: Label, keys: TargetKeys) -> Record:
     return {
-        "stance": {keys.key(t): v for t, v in label.stance.items()},
+        "stance": keys.stance(label.stance),
         "frames": list(label.frames),
         "irrelevant": label.irrelevant,
         "note": label.note,
@@ -98,7 +104,7 @@ def label_dict(label: Label, keys: TargetKeys) -> Record:
 def resolved_dict(res: Resolved, keys: TargetKeys) -> Record:
     return {
         "source": res.source,
-        "stance": {keys.key(t): v for t, v in res.stance.items()},
+        "stance": keys.stance(res.stance),
         "frames": list(res.frames),
         "irrelevant": res.irrelevant,
         "n_annotators": res.n_annotators,
