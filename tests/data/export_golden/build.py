@@ -50,6 +50,12 @@ def build_seeds(path: Path) -> None:
                     p.set_label(s.id, "carol", irrelevant=True)
                 if k % 5 == 0:
                     p.set_gold(s.id, "dana", {kz.id: "NEUTRAL"}, ["political"], rationale="r")
+            if len(units) > 3:  # a stored prediction with float confidences (1e-05 spelt as json does)
+                p.store.put_suggestion(units[3].id, "peer:x", {
+                    "frames": ["political"], "irrelevant": False, "version": 1.5,
+                    "stance": {str(kz.id): "NEUTRAL"},
+                    "confidence": {"frames": {"political": 0.9, "economic": 1e-05 * (i + 1)},
+                                   "irrelevant": 0.1, "stance": {str(kz.id): 2 / 3}}}, None)
             if units:
                 p.set_label(units[-1].id, "alice", {blinken.id: "FAVOR"}, ["political"],
                             suggestion={"model": "m", "version": 2, "frames": ["economic"],
