@@ -245,6 +245,14 @@ class _Pairable:
         weights = self.entry_count if unit_freq is None else self.entry_count * unit_freq[self.entry_unit]
         return np.bincount(self.entry_code, weights=weights, minlength=self.n_codes)
 
+    def code_totals_many(self, unit_freq: NDArray[np.int64]) -> NDArray[np.float64]:
+        """:meth:`code_totals` for each row of a (replicates x units) weight matrix at once."""
+        rows = unit_freq.shape[0]
+        weights = unit_freq[:, self.entry_unit] * self.entry_count
+        keys = (np.arange(rows)[:, None] * self.n_codes + self.entry_code).ravel()
+        totals = np.bincount(keys, weights=weights.ravel(), minlength=rows * self.n_codes)
+        return totals.reshape(rows, self.n_codes)
+
 
 # --------------------------------------------------------------------------- distance metrics
 
@@ -279,6 +287,16 @@ class _Metric:
             total += float(weights[start : start + step] @ block @ weights)
         return total
 
+    def expected_many(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:meth:`expected` for each row of a (replicates x values) frequency matrix."""
+        size = totals.shape[1]
+        if not self.uses_totals and size * size <= _BLOCK:
+            if self._table is None:
+                self.expected(totals[0])  # builds the table
+            assert self._table is not None
+            return np.einsum("bi,ij,bj->b", totals, self._table, totals)
+        return np.array([self.expected(row) for row in totals], dtype=np.float64)
+
 
 class _NominalMetric(_Metric):
     def pair(self, c: NDArray[np.int64], k: NDArray[np.int64], totals: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -287,6 +305,10 @@ class _NominalMetric(_Metric):
     def expected(self, totals: NDArray[np.float64]) -> float:
         n = float(totals.sum())
         return n * n - float(totals @ totals)
+
+    def expected_many(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        n = totals.sum(axis=1)
+        return n * n - np.einsum("bi,bi->b", totals, totals)
 
 
 class _IntervalMetric(_Metric):
@@ -307,6 +329,21 @@ class _IntervalMetric(_Metric):
         mean = float(totals @ x) / n
         return 2.0 * n * float(totals @ (x - mean) ** 2)
 
+    def positions_many(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:meth:`positions` for each row of a frequency matrix (one row of positions per row)."""
+        return np.broadcast_to(self.values, totals.shape)
+
+    def pair_many(self, c: NDArray[np.int64], k: NDArray[np.int64], totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        """δ² of the code pairs for each row of a frequency matrix: (replicates x pairs)."""
+        x = self.positions_many(totals)
+        return (x[:, c] - x[:, k]) ** 2
+
+    def expected_many(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        x = self.positions_many(totals)
+        n = totals.sum(axis=1)
+        mean = np.einsum("bi,bi->b", totals, x) / n
+        return 2.0 * n * np.einsum("bi,bi->b", totals, (x - mean[:, None]) ** 2)
+
 
 class _OrdinalMetric(_IntervalMetric):
     """Krippendorff's ordinal metric, ``δ²(c, k) = (Σ_{g=c..k} n_g − (n_c + n_k)/2)²``.
@@ -322,6 +359,9 @@ class _OrdinalMetric(_IntervalMetric):
 
     def positions(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.cumsum(totals) - totals / 2.0
+
+    def positions_many(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.cumsum(totals, axis=1) - totals / 2.0
 
 
 class _RatioMetric(_Metric):
@@ -393,6 +433,9 @@ class _TableMetric(_Metric):
     def expected(self, totals: NDArray[np.float64]) -> float:
         return float(totals @ self.table @ totals)
 
+    def expected_many(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.einsum("bi,ij,bj->b", totals, self.table, totals)
+
 
 # --------------------------------------------------------------------------- alpha
 
@@ -432,6 +475,25 @@ class _AlphaProblem:
         if unit_freq is None:
             return float(self._unit_observed.sum())
         return float(unit_freq @ self._unit_observed)
+
+    def alphas(self, unit_freq: NDArray[np.int64]) -> NDArray[np.float64]:
+        """:meth:`alpha` for each row of a (replicates x units) matrix of unit copies, at once."""
+        p = self.pairable
+        totals = p.code_totals_many(unit_freq)
+        expected = self.metric.expected_many(totals)
+        if self.metric.uses_totals:
+            assert isinstance(self.metric, _IntervalMetric)
+            weights = unit_freq[:, p.pair_unit] * p.pair_weight
+            observed = np.einsum("bp,bp->b", weights, self.metric.pair_many(p.pair_c, p.pair_k, totals))
+        else:
+            self._observed(totals[0], None)  # computes the per-unit observed disagreement once
+            assert self._unit_observed is not None
+            observed = unit_freq @ self._unit_observed
+        # As in alpha(): one value only, or no expected disagreement, is perfect agreement.
+        constant = (np.count_nonzero(totals, axis=1) < 2) | (expected == 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = 1.0 - (totals.sum(axis=1) - 1.0) * observed / expected
+        return np.where(constant, 1.0, result)
 
 
 def _problem(
@@ -537,14 +599,31 @@ def bootstrap_alpha_ci(
     problem = _problem(reliability_data, level, categories, distance)
     if problem is None:
         return None
-    rng = np.random.default_rng(seed)
-    n_units = problem.pairable.n_units
-    replicates = np.empty(n_boot, dtype=np.float64)
-    for index in range(n_boot):
-        unit_freq = np.bincount(rng.integers(0, n_units, size=n_units), minlength=n_units)
-        replicates[index] = problem.alpha(unit_freq)
+    replicates = _bootstrap_replicates(problem, n_boot, seed)
     low, high = np.quantile(replicates, [(1.0 - ci) / 2.0, (1.0 + ci) / 2.0])
     return float(low), float(high)
+
+
+def _bootstrap_replicates(problem: _AlphaProblem, n_boot: int, seed: int) -> NDArray[np.float64]:
+    """Alpha of ``n_boot`` resamples of the pairable units, computed a block of replicates at a time.
+
+    The generator draws replicate after replicate, ``U`` unit indices each, in the same order as
+    one draw per replicate would (a block is one ``integers`` call of shape (rows, U)), so the
+    resamples are the same as drawing them one by one.
+    """
+    rng = np.random.default_rng(seed)
+    p = problem.pairable
+    n_units = p.n_units
+    width = n_units + p.entry_unit.size + (p.pair_unit.size if problem.metric.uses_totals else 0)
+    rows = max(1, min(n_boot, _BLOCK // max(width, 1)))
+    replicates = np.empty(n_boot, dtype=np.float64)
+    for start in range(0, n_boot, rows):
+        block = min(rows, n_boot - start)
+        picks = rng.integers(0, n_units, size=(block, n_units))
+        keys = (np.arange(block)[:, None] * n_units + picks).ravel()
+        unit_freq = np.bincount(keys, minlength=block * n_units).reshape(block, n_units)
+        replicates[start : start + block] = problem.alphas(unit_freq)
+    return replicates
 
 
 # --------------------------------------------------------------------------- agreement and kappas
