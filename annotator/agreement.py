@@ -1,6 +1,7 @@
 """Inter-coder agreement: percent agreement, Cohen's and Fleiss' kappa, Krippendorff's alpha and bootstrap CIs."""
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Hashable, Sequence
 from collections.abc import Set as AbstractSet
@@ -35,6 +36,10 @@ LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 # Elements per temporary block when a distance is evaluated over many pairs at once:
 # bounds memory whatever the number of distinct values.
 _BLOCK = 1 << 22
+# Up to this many distinct values, bootstrap frequencies come from a dense units x values product.
+_DENSE_CODES = 64
+# Resamples (replicates x units) up to this many are kept for the next statistic (int32: 64 MiB).
+_KEEP_RESAMPLES = 1 << 24
 
 
 # --------------------------------------------------------------------------- set distances
@@ -202,6 +207,7 @@ class _Pairable:
         self.values_per_unit = values_per_unit[pairable]
         self.n_units = int(pairable.sum())
         self.n_codes = n_codes
+        self._unit_counts: NDArray[np.float64] | None = None
 
         coder_index, unit_index = np.nonzero(sub >= 0)
         key = unit_index.astype(np.int64) * n_codes + sub[coder_index, unit_index]
@@ -245,9 +251,16 @@ class _Pairable:
         weights = self.entry_count if unit_freq is None else self.entry_count * unit_freq[self.entry_unit]
         return np.bincount(self.entry_code, weights=weights, minlength=self.n_codes)
 
-    def code_totals_many(self, unit_freq: NDArray[np.int64]) -> NDArray[np.float64]:
+    def code_totals_many(self, unit_freq: NDArray[np.float64]) -> NDArray[np.float64]:
         """:meth:`code_totals` for each row of a (replicates x units) weight matrix at once."""
         rows = unit_freq.shape[0]
+        if self.n_codes <= _DENSE_CODES and self.n_units * self.n_codes <= _BLOCK:
+            # Few values: one matrix product with the (units x values) count table. Every term is
+            # an integer below 2**53, so the sums are exact and equal to the bincount below.
+            if self._unit_counts is None:
+                self._unit_counts = np.zeros((self.n_units, self.n_codes), dtype=np.float64)
+                self._unit_counts[self.entry_unit, self.entry_code] = self.entry_count
+            return np.asarray(unit_freq @ self._unit_counts, dtype=np.float64)
         weights = unit_freq[:, self.entry_unit] * self.entry_count
         keys = (np.arange(rows)[:, None] * self.n_codes + self.entry_code).ravel()
         totals = np.bincount(keys, weights=weights.ravel(), minlength=rows * self.n_codes)
@@ -476,7 +489,7 @@ class _AlphaProblem:
             return float(self._unit_observed.sum())
         return float(unit_freq @ self._unit_observed)
 
-    def alphas(self, unit_freq: NDArray[np.int64]) -> NDArray[np.float64]:
+    def alphas(self, unit_freq: NDArray[np.float64]) -> NDArray[np.float64]:
         """:meth:`alpha` for each row of a (replicates x units) matrix of unit copies, at once."""
         p = self.pairable
         totals = p.code_totals_many(unit_freq)
@@ -608,22 +621,42 @@ def _bootstrap_replicates(problem: _AlphaProblem, n_boot: int, seed: int) -> NDA
     """Alpha of ``n_boot`` resamples of the pairable units, computed a block of replicates at a time.
 
     The generator draws replicate after replicate, ``U`` unit indices each, in the same order as
-    one draw per replicate would (a block is one ``integers`` call of shape (rows, U)), so the
-    resamples are the same as drawing them one by one.
+    one ``integers(0, U, size=U)`` per replicate would, so the resamples are those of a loop of
+    scalar alphas. The draws depend only on ``(seed, U, n_boot)``: a report asks for many
+    statistics over the same units (one per frame, say), so the last draw is kept when small.
     """
-    rng = np.random.default_rng(seed)
+    n_units = problem.pairable.n_units
     p = problem.pairable
-    n_units = p.n_units
     width = n_units + p.entry_unit.size + (p.pair_unit.size if problem.metric.uses_totals else 0)
     rows = max(1, min(n_boot, _BLOCK // max(width, 1)))
+    kept = _kept_counts(seed, n_units, n_boot) if n_boot * n_units <= _KEEP_RESAMPLES else None
+    rng = np.random.default_rng(seed) if kept is None else None
     replicates = np.empty(n_boot, dtype=np.float64)
     for start in range(0, n_boot, rows):
         block = min(rows, n_boot - start)
-        picks = rng.integers(0, n_units, size=(block, n_units))
-        keys = (np.arange(block)[:, None] * n_units + picks).ravel()
-        unit_freq = np.bincount(keys, minlength=block * n_units).reshape(block, n_units)
-        replicates[start : start + block] = problem.alphas(unit_freq)
+        counts = kept[start : start + block] if kept is not None else _draw_counts(rng, block, n_units)
+        # Floats for BLAS products; exact, as the counts are integers of at most U.
+        replicates[start : start + block] = problem.alphas(counts.astype(np.float64))
     return replicates
+
+
+def _draw_counts(rng: np.random.Generator | None, block: int, n_units: int) -> NDArray[np.int32]:
+    """Copies of each unit in ``block`` resamples of ``n_units`` units with replacement (block x U)."""
+    assert rng is not None
+    # int32 draws are the same numbers as the default int64 ones (both take 32 bits per draw
+    # when U < 2**32), and faster.
+    picks = rng.integers(0, n_units, size=(block, n_units), dtype=np.int32)
+    keys = picks + np.arange(0, block * n_units, n_units, dtype=np.int64)[:, None]
+    counts = np.bincount(keys.ravel(), minlength=block * n_units).reshape(block, n_units)
+    return counts.astype(np.int32)
+
+
+@functools.lru_cache(maxsize=1)
+def _kept_counts(seed: int, n_units: int, n_boot: int) -> NDArray[np.int32]:
+    """All ``n_boot`` resamples of one seed, kept for the next statistic over as many units."""
+    counts = _draw_counts(np.random.default_rng(seed), n_boot, n_units)
+    counts.flags.writeable = False
+    return counts
 
 
 # --------------------------------------------------------------------------- agreement and kappas
