@@ -602,8 +602,10 @@ def bootstrap_alpha_ci(
 
     Each replicate is exactly :func:`krippendorff_alpha` (or :func:`krippendorff_alpha_sets` when
     ``distance`` is given) of ``U`` pairable units drawn with replacement, with the ordinal metric
-    recomputed from the replicate's frequencies. Seeded (``numpy.random.default_rng(seed)``), so the
-    same call gives the same interval. Returns ``(low, high)``, or None when no unit has two values.
+    recomputed from the replicate's frequencies (to floating-point rounding: replicates are
+    computed in blocks, see :func:`_bootstrap_replicates`). Seeded
+    (``numpy.random.default_rng(seed)``), so the same call gives the same interval. Returns
+    ``(low, high)``, or None when no unit has two values.
     """
     if n_boot < 1:
         raise ValueError("n_boot must be at least 1")
