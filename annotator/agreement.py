@@ -1,6 +1,7 @@
 """Inter-coder agreement: percent agreement, Cohen's and Fleiss' kappa, Krippendorff's alpha and bootstrap CIs."""
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Hashable, Sequence
 from collections.abc import Set as AbstractSet
@@ -35,6 +36,10 @@ LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 # Elements per temporary block when a distance is evaluated over many pairs at once:
 # bounds memory whatever the number of distinct values.
 _BLOCK = 1 << 22
+# Up to this many distinct values, bootstrap frequencies come from a dense units x values product.
+_DENSE_CODES = 64
+# Resamples (replicates x units) up to this many are kept for the next statistic (int32: 64 MiB).
+_KEEP_RESAMPLES = 1 << 24
 
 
 # --------------------------------------------------------------------------- set distances
@@ -202,6 +207,7 @@ class _Pairable:
         self.values_per_unit = values_per_unit[pairable]
         self.n_units = int(pairable.sum())
         self.n_codes = n_codes
+        self._unit_counts: NDArray[np.float64] | None = None
 
         coder_index, unit_index = np.nonzero(sub >= 0)
         key = unit_index.astype(np.int64) * n_codes + sub[coder_index, unit_index]
@@ -245,6 +251,21 @@ class _Pairable:
         weights = self.entry_count if unit_freq is None else self.entry_count * unit_freq[self.entry_unit]
         return np.bincount(self.entry_code, weights=weights, minlength=self.n_codes)
 
+    def code_totals_many(self, unit_freq: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:meth:`code_totals` for each row of a (replicates x units) weight matrix at once."""
+        rows = unit_freq.shape[0]
+        if self.n_codes <= _DENSE_CODES and self.n_units * self.n_codes <= _BLOCK:
+            # Few values: one matrix product with the (units x values) count table. Every term is
+            # an integer below 2**53, so the sums are exact and equal to the bincount below.
+            if self._unit_counts is None:
+                self._unit_counts = np.zeros((self.n_units, self.n_codes), dtype=np.float64)
+                self._unit_counts[self.entry_unit, self.entry_code] = self.entry_count
+            return np.asarray(unit_freq @ self._unit_counts, dtype=np.float64)
+        weights = unit_freq[:, self.entry_unit] * self.entry_count
+        keys = (np.arange(rows)[:, None] * self.n_codes + self.entry_code).ravel()
+        totals = np.bincount(keys, weights=weights.ravel(), minlength=rows * self.n_codes)
+        return totals.reshape(rows, self.n_codes)
+
 
 # --------------------------------------------------------------------------- distance metrics
 
@@ -279,6 +300,16 @@ class _Metric:
             total += float(weights[start : start + step] @ block @ weights)
         return total
 
+    def expected_many(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:meth:`expected` for each row of a (replicates x values) frequency matrix."""
+        size = totals.shape[1]
+        if not self.uses_totals and size * size <= _BLOCK:
+            if self._table is None:
+                self.expected(totals[0])  # builds the table
+            assert self._table is not None
+            return np.einsum("bi,ij,bj->b", totals, self._table, totals)
+        return np.array([self.expected(row) for row in totals], dtype=np.float64)
+
 
 class _NominalMetric(_Metric):
     def pair(self, c: NDArray[np.int64], k: NDArray[np.int64], totals: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -287,6 +318,10 @@ class _NominalMetric(_Metric):
     def expected(self, totals: NDArray[np.float64]) -> float:
         n = float(totals.sum())
         return n * n - float(totals @ totals)
+
+    def expected_many(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        n = totals.sum(axis=1)
+        return n * n - np.einsum("bi,bi->b", totals, totals)
 
 
 class _IntervalMetric(_Metric):
@@ -307,6 +342,21 @@ class _IntervalMetric(_Metric):
         mean = float(totals @ x) / n
         return 2.0 * n * float(totals @ (x - mean) ** 2)
 
+    def positions_many(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:meth:`positions` for each row of a frequency matrix (one row of positions per row)."""
+        return np.broadcast_to(self.values, totals.shape)
+
+    def pair_many(self, c: NDArray[np.int64], k: NDArray[np.int64], totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        """δ² of the code pairs for each row of a frequency matrix: (replicates x pairs)."""
+        x = self.positions_many(totals)
+        return (x[:, c] - x[:, k]) ** 2
+
+    def expected_many(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        x = self.positions_many(totals)
+        n = totals.sum(axis=1)
+        mean = np.einsum("bi,bi->b", totals, x) / n
+        return 2.0 * n * np.einsum("bi,bi->b", totals, (x - mean[:, None]) ** 2)
+
 
 class _OrdinalMetric(_IntervalMetric):
     """Krippendorff's ordinal metric, ``δ²(c, k) = (Σ_{g=c..k} n_g − (n_c + n_k)/2)²``.
@@ -322,6 +372,9 @@ class _OrdinalMetric(_IntervalMetric):
 
     def positions(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
         return np.cumsum(totals) - totals / 2.0
+
+    def positions_many(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.cumsum(totals, axis=1) - totals / 2.0
 
 
 class _RatioMetric(_Metric):
@@ -393,6 +446,9 @@ class _TableMetric(_Metric):
     def expected(self, totals: NDArray[np.float64]) -> float:
         return float(totals @ self.table @ totals)
 
+    def expected_many(self, totals: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.einsum("bi,ij,bj->b", totals, self.table, totals)
+
 
 # --------------------------------------------------------------------------- alpha
 
@@ -432,6 +488,25 @@ class _AlphaProblem:
         if unit_freq is None:
             return float(self._unit_observed.sum())
         return float(unit_freq @ self._unit_observed)
+
+    def alphas(self, unit_freq: NDArray[np.float64]) -> NDArray[np.float64]:
+        """:meth:`alpha` for each row of a (replicates x units) matrix of unit copies, at once."""
+        p = self.pairable
+        totals = p.code_totals_many(unit_freq)
+        expected = self.metric.expected_many(totals)
+        if self.metric.uses_totals:
+            assert isinstance(self.metric, _IntervalMetric)
+            weights = unit_freq[:, p.pair_unit] * p.pair_weight
+            observed = np.einsum("bp,bp->b", weights, self.metric.pair_many(p.pair_c, p.pair_k, totals))
+        else:
+            self._observed(totals[0], None)  # computes the per-unit observed disagreement once
+            assert self._unit_observed is not None
+            observed = unit_freq @ self._unit_observed
+        # As in alpha(): one value only, or no expected disagreement, is perfect agreement.
+        constant = (np.count_nonzero(totals, axis=1) < 2) | (expected == 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = 1.0 - (totals.sum(axis=1) - 1.0) * observed / expected
+        return np.where(constant, 1.0, result)
 
 
 def _problem(
@@ -527,8 +602,10 @@ def bootstrap_alpha_ci(
 
     Each replicate is exactly :func:`krippendorff_alpha` (or :func:`krippendorff_alpha_sets` when
     ``distance`` is given) of ``U`` pairable units drawn with replacement, with the ordinal metric
-    recomputed from the replicate's frequencies. Seeded (``numpy.random.default_rng(seed)``), so the
-    same call gives the same interval. Returns ``(low, high)``, or None when no unit has two values.
+    recomputed from the replicate's frequencies (to floating-point rounding: replicates are
+    computed in blocks, see :func:`_bootstrap_replicates`). Seeded
+    (``numpy.random.default_rng(seed)``), so the same call gives the same interval. Returns
+    ``(low, high)``, or None when no unit has two values.
     """
     if n_boot < 1:
         raise ValueError("n_boot must be at least 1")
@@ -537,14 +614,51 @@ def bootstrap_alpha_ci(
     problem = _problem(reliability_data, level, categories, distance)
     if problem is None:
         return None
-    rng = np.random.default_rng(seed)
-    n_units = problem.pairable.n_units
-    replicates = np.empty(n_boot, dtype=np.float64)
-    for index in range(n_boot):
-        unit_freq = np.bincount(rng.integers(0, n_units, size=n_units), minlength=n_units)
-        replicates[index] = problem.alpha(unit_freq)
+    replicates = _bootstrap_replicates(problem, n_boot, seed)
     low, high = np.quantile(replicates, [(1.0 - ci) / 2.0, (1.0 + ci) / 2.0])
     return float(low), float(high)
+
+
+def _bootstrap_replicates(problem: _AlphaProblem, n_boot: int, seed: int) -> NDArray[np.float64]:
+    """Alpha of ``n_boot`` resamples of the pairable units, computed a block of replicates at a time.
+
+    The generator draws replicate after replicate, ``U`` unit indices each, in the same order as
+    one ``integers(0, U, size=U)`` per replicate would, so the resamples are those of a loop of
+    scalar alphas. The draws depend only on ``(seed, U, n_boot)``: a report asks for many
+    statistics over the same units (one per frame, say), so the last draw is kept when small.
+    """
+    n_units = problem.pairable.n_units
+    p = problem.pairable
+    width = n_units + p.entry_unit.size + (p.pair_unit.size if problem.metric.uses_totals else 0)
+    rows = max(1, min(n_boot, _BLOCK // max(width, 1)))
+    kept = _kept_counts(seed, n_units, n_boot) if n_boot * n_units <= _KEEP_RESAMPLES else None
+    rng = np.random.default_rng(seed) if kept is None else None
+    replicates = np.empty(n_boot, dtype=np.float64)
+    for start in range(0, n_boot, rows):
+        block = min(rows, n_boot - start)
+        counts = kept[start : start + block] if kept is not None else _draw_counts(rng, block, n_units)
+        # Floats for BLAS products; exact, as the counts are integers of at most U.
+        replicates[start : start + block] = problem.alphas(counts.astype(np.float64))
+    return replicates
+
+
+def _draw_counts(rng: np.random.Generator | None, block: int, n_units: int) -> NDArray[np.int32]:
+    """Copies of each unit in ``block`` resamples of ``n_units`` units with replacement (block x U)."""
+    assert rng is not None
+    # int32 draws are the same numbers as the default int64 ones (both take 32 bits per draw
+    # when U < 2**32), and faster.
+    picks = rng.integers(0, n_units, size=(block, n_units), dtype=np.int32)
+    keys = picks + np.arange(0, block * n_units, n_units, dtype=np.int64)[:, None]
+    counts = np.bincount(keys.ravel(), minlength=block * n_units).reshape(block, n_units)
+    return counts.astype(np.int32)
+
+
+@functools.lru_cache(maxsize=1)
+def _kept_counts(seed: int, n_units: int, n_boot: int) -> NDArray[np.int32]:
+    """All ``n_boot`` resamples of one seed, kept for the next statistic over as many units."""
+    counts = _draw_counts(np.random.default_rng(seed), n_boot, n_units)
+    counts.flags.writeable = False
+    return counts
 
 
 # --------------------------------------------------------------------------- agreement and kappas

@@ -452,3 +452,33 @@ def test_alpha_matches_nltk_reference_values() -> None:
         assert round(ag_.krippendorff_alpha_sets(sets, ag_.masi_distance), 10) == round(case["masi"], 10)
         assert round(ag_.krippendorff_alpha(case["rows_nom"], "nominal"), 10) == round(case["nominal"], 10)
         assert round(ag_.krippendorff_alpha(case["rows_int"], "interval"), 10) == round(case["interval"], 10)
+
+
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio", "masi", "jaccard", "custom"])
+def test_vectorised_bootstrap_matches_scalar_alpha_on_every_resample(level: str) -> None:
+    # The bootstrap computes a block of replicates at once; each must be the scalar alpha of the
+    # same resample, drawn one replicate after another from the same seeded generator.
+    from annotator.agreement import _bootstrap_replicates, _problem
+
+    rng = np.random.default_rng(21)
+    truth = rng.integers(1, 5, 300)
+    data = np.where(rng.random((3, 300)) < 0.6, truth, rng.integers(1, 5, (3, 300))).astype(float)
+    data[rng.random((3, 300)) < 0.25] = np.nan
+    if level in ("masi", "jaccard", "custom"):
+        sets = [[None if np.isnan(v) else {f"F{int(v)}"} | ({"X"} if v > 2 else set()) for v in row]
+                for row in data]
+        distance = {"masi": masi_distance, "jaccard": jaccard_distance,
+                    "custom": lambda a, b: 0.0 if a == b else 0.25 + 0.1 * len(a ^ b)}[level]
+        problem = _problem(sets, "nominal", None, distance)
+    else:
+        problem = _problem(data, level, None, None)
+    assert problem is not None
+    n_units = problem.pairable.n_units
+    generator = np.random.default_rng(8)
+    scalar = np.array([
+        problem.alpha(np.bincount(generator.integers(0, n_units, size=n_units), minlength=n_units))
+        for _ in range(157)
+    ])
+    vectorised = _bootstrap_replicates(problem, 157, 8)
+    assert np.unique(scalar).size > 50  # the resamples differ, so the comparison means something
+    np.testing.assert_allclose(vectorised, scalar, rtol=0, atol=1e-12)

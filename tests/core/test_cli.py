@@ -140,3 +140,11 @@ def test_a_read_only_project_is_an_error_not_a_traceback(
     assert code == 1 and "read-only" in err and "Traceback" not in err
     code, _, _ = run(capsys, "stats", str(path))
     assert code == 0
+
+
+def test_cli_start_does_not_import_scikit_learn() -> None:
+    # `annotator agreement` (and every other command) builds the whole parser; the model's
+    # commands are part of it, but scikit-learn is only for training and took seconds to import.
+    code = "import sys; from annotator.cli import build_parser; build_parser(); print('sklearn' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
