@@ -222,10 +222,43 @@ def job_label_save(ctx: Context) -> list[Figure]:
             p.set_label(sid, annotator, stance=stance, frames=[rng.choice(frames)])
             times.append(time.perf_counter() - started)
     times.sort()
+    floor = _bare_commits(path.parent, ctx.size.label_saves)
     detail = f"{len(times):,} Project.set_label calls on random sentences of {path.name}"
     return [Figure("label_save_p50", _pct(times, 50) * 1000, "ms", detail),
             Figure("label_save_p99", _pct(times, 99) * 1000, "ms",
-                   f"max {times[-1] * 1000:.1f} ms", "<= 2")]
+                   f"max {times[-1] * 1000:.1f} ms", "<= 2"),
+            Figure("commit_floor_p50", _pct(floor, 50) * 1000, "ms",
+                   "bare sqlite3 one-row commit, WAL, synchronous=FULL, same folder"),
+            Figure("commit_floor_p99", _pct(floor, 99) * 1000, "ms",
+                   f"max {floor[-1] * 1000:.1f} ms; the disk's fsync: what no label save can beat")]
+
+
+def _bare_commits(folder: Path, n: int) -> list[float]:
+    """Times of ``n`` one-row commits with the store's durability settings, on the same disk:
+    the floor under ``label_save`` (at synchronous=FULL each commit waits for the WAL's fsync)."""
+    import sqlite3
+
+    path = folder / "floor.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, sentence INT, value TEXT)")
+        times = []
+        for k in range(n):
+            started = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT OR REPLACE INTO t (id, sentence, value) VALUES (?, ?, ?)",
+                         (k % 500, k, "frame"))
+            conn.execute("COMMIT")
+            times.append(time.perf_counter() - started)
+    finally:
+        conn.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return sorted(times)
 
 
 def _pct(sorted_values: list[float], p: float) -> float:

@@ -11,7 +11,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from figures import parse_lines  # noqa: E402
 
 CORE_FIGURES = ("import_no_ner", "import_lang_en", "import_ner", "import_ner_sentences", "ner_bare",
-                "ner_ratio", "stats", "label_save_p50", "label_save_p99", "export_jsonl",
+                "ner_ratio", "stats", "label_save_p50", "label_save_p99", "commit_floor_p99", "export_jsonl",
                 "agreement", "agreement_no_bootstrap")
 CORE_JOBS = "import_no_ner,import_lang_en,import_ner,stats,label_save,export,agreement"
 
