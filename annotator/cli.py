@@ -313,4 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # spawned worker processes of a frozen build: see entry.py
     sys.exit(main())
