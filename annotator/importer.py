@@ -65,7 +65,8 @@ class Importer:
     ) -> ImportReport:
         """Import files and folders (any registered format). Re-importing an article is a no-op.
 
-        Bad rows become issues in the report; the good ones still go in, one transaction each.
+        Bad rows become issues in the report; the good ones still go in, one transaction per chunk of
+        articles with a savepoint each (a bad article is undone alone).
         Other tools' tasks go through ``mapping`` (the automatic one if None). ``progress`` gets
         ``(bytes done, bytes total, message)``; cancelling it stops after the
         current article, keeping what was imported.
@@ -196,22 +197,30 @@ class Importer:
             # resolver's targets may be stale, and writing them back would undo that change.
             self._seen_version = self.store.data_version()
             resolver = TargetResolver(self.store.targets())
-        for (raw, article, sentences), mentions in zip(prepared, found):
-            try:
-                with self.store.transaction():
-                    self._write_article(article, sentences, mentions, resolver)
-            except StoreError:
-                raise  # the project file itself (e.g. read-only): no article would go in
-            except Exception as exc:
-                report.issues.append(ImportIssue(raw.source, raw.line, f"not imported: {exc}"))
-                # The resolver may hold targets whose insert was rolled back: rebuild it.
-                resolver = TargetResolver(self.store.targets()) if resolver is not None else None
-                continue
-            report.articles_added += 1
-            report.sentences += len(sentences)
-            report.mentions += len(mentions)
-            if raw.annotations:
-                self._import_annotations(article.id, raw.annotations, raw.source, report)
+        # One transaction for the chunk (one fsync, not one per article), a savepoint per
+        # article: a bad article is undone alone and reported, the others go in. The report
+        # counts the chunk only once it is committed, so it never claims what a failure undid.
+        added = [0, 0, 0]  # articles, sentences, mentions
+        with self.store.transaction():
+            for (raw, article, sentences), mentions in zip(prepared, found):
+                try:
+                    with self.store.transaction():
+                        self._write_article(article, sentences, mentions, resolver)
+                except StoreError:
+                    raise  # the project file itself (e.g. read-only): no article would go in
+                except Exception as exc:
+                    report.issues.append(ImportIssue(raw.source, raw.line, f"not imported: {exc}"))
+                    # The resolver may hold targets whose insert was rolled back: rebuild it.
+                    resolver = TargetResolver(self.store.targets()) if resolver is not None else None
+                    continue
+                added[0] += 1
+                added[1] += len(sentences)
+                added[2] += len(mentions)
+                if raw.annotations:
+                    self._import_annotations(article.id, raw.annotations, raw.source, report)
+        report.articles_added += added[0]
+        report.sentences += added[1]
+        report.mentions += added[2]
         return resolver
 
     def prepare(self, raw: RawArticle, aid: str, lang: str | None) -> tuple[Article, list[Sentence]]:
