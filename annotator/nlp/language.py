@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import functools
+import gc
+import json
+import os
 import re
 import sys
 import threading
-
-from typing import TYPE_CHECKING
+import time
 
 from langdetect import DetectorFactory, detector_factory
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+from langdetect.utils.lang_profile import LangProfile
 from langdetect.utils.ngram import NGram
-
-if TYPE_CHECKING:
-    import numpy as np  # imported where used: 0.1-0.3 s that `annotator stats` need not pay
 
 # langdetect samples n-grams at random; without a fixed seed the same text can get two answers.
 DetectorFactory.seed = 0
@@ -166,8 +166,60 @@ def _extract_ngrams(text: str, table: dict[str, list[float]]) -> list[str]:
     return out
 
 
-_VECTOR_CACHE = 20_000
-_word_vectors: dict[str, np.ndarray] = {}
+def _init_factory() -> None:
+    """``detector_factory.init_factory()``: the same profiles in the same order, so the same
+    numbers and answers, without holding the GIL for long. Loaded in an import's worker thread,
+    langdetect's own loader kept the window's thread waiting up to 0.3 s (bench:
+    ``import_stall_max``): its ~88k probability lists set off a full garbage collection (80 ms
+    alone, more beside Qt's objects), and every later full collection walks them again. Here the
+    collector is off while loading, the probabilities end up in numpy rows the collector does not
+    track, and a short pause after each profile and block lets the window run."""
+    if detector_factory._factory is not None:
+        return
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        detector_factory._factory = _load_profiles()
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_profiles() -> DetectorFactory:
+    folder = detector_factory.PROFILES_DIRECTORY
+    names = os.listdir(folder)  # langdetect's order and size: the index of each language
+    factory = DetectorFactory()
+    index = 0
+    for name in names:
+        path = os.path.join(folder, name)
+        if name.startswith(".") or not os.path.isfile(path):
+            continue
+        try:
+            with open(path, encoding="utf-8") as fh:
+                profile = LangProfile(**json.load(fh))
+        except (OSError, ValueError, TypeError) as exc:
+            raise LangDetectException(ErrorCode.FileLoadError,
+                                      f"cannot read langdetect's profile {path}: {exc}") from exc
+        factory.add_profile(profile, index, len(names))
+        index += 1
+        time.sleep(0.001)
+    # One float64 row per n-gram (the same values): numpy arrays are not tracked by the garbage
+    # collector, so no collection ever walks them. Filled in blocks, pausing between blocks.
+    import numpy as np
+
+    lists = factory.word_lang_prob_map
+    rows = np.empty((len(lists), len(names)), dtype=np.float64)
+    words = list(lists)
+    for start in range(0, len(words), _BLOCK):
+        block = words[start:start + _BLOCK]
+        rows[start:start + len(block)] = [lists[w] for w in block]
+        time.sleep(0.001)
+    factory.word_lang_prob_map = {w: rows[i] for i, w in enumerate(words)}
+    del lists, words
+    return factory
+
+
+_BLOCK = 4096  # n-grams per block of rows: ~5 ms of copying
 
 
 def _langdetect(text: str) -> str:
@@ -180,7 +232,7 @@ def _langdetect(text: str) -> str:
     """
     import numpy as np
 
-    detector_factory.init_factory()
+    _init_factory()
     det = detector_factory._factory.create()  # type: ignore[union-attr]
     det.append(text)
     det.cleaning_text()
@@ -188,7 +240,6 @@ def _langdetect(text: str) -> str:
     if not ngrams:
         raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
     n = len(det.langlist)
-    vectors = _word_vectors
     table = det.word_lang_prob_map
     langprob = np.zeros(n)
     rnd = det.random
@@ -200,12 +251,7 @@ def _langdetect(text: str) -> str:
         i = 0
         while True:
             word = rnd.choice(ngrams)
-            vec = vectors.get(word)
-            if vec is None:
-                vec = np.array(table[word], dtype=np.float64)
-                if len(vectors) < _VECTOR_CACHE:  # the common n-grams; ~10 MB at most
-                    vectors[word] = vec
-            prob *= weight + vec
+            prob *= weight + table[word]
             if i % 5 == 0:
                 prob /= sum(prob.tolist())  # Python's sum, as langdetect's: same rounding
                 if prob.max() > det.CONV_THRESHOLD or i >= det.ITERATION_LIMIT:

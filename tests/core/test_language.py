@@ -112,3 +112,24 @@ def test_fast_ngrams_are_langdetects(text: str) -> None:
     det.append(text)
     det.cleaning_text()
     assert _extract_ngrams(det.text, det.word_lang_prob_map) == det._extract_ngrams()
+
+
+def test_profiles_load_as_langdetect_loads_them() -> None:
+    """The paced loader (no GUI stall on first use) builds langdetect's own factory."""
+    from langdetect import DetectorFactory, detector_factory
+
+    from annotator.nlp import language
+
+    saved = detector_factory._factory
+    try:
+        detector_factory._factory = None
+        language._init_factory()
+        ours = detector_factory._factory
+        theirs = DetectorFactory()
+        theirs.load_profile(detector_factory.PROFILES_DIRECTORY)
+        assert ours is not None and ours.langlist == theirs.langlist
+        assert list(ours.word_lang_prob_map) == list(theirs.word_lang_prob_map)
+        assert all(row.tolist() == theirs.word_lang_prob_map[w]
+                   for w, row in ours.word_lang_prob_map.items())
+    finally:
+        detector_factory._factory = saved
