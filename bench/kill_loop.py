@@ -4,8 +4,8 @@
 
 Each round starts ``--writers`` processes on one project (the sample corpus, imported without
 entities), each labelling random sentences as its own annotator through ``Project.set_label``
-and printing ``try`` before and ``ack`` after every save; after 0.1-1.0 s each is killed with
-SIGKILL at its own moment. At the end every (annotator, sentence) must hold its last
+and printing ``try`` before and ``ack`` after every save; each is killed with SIGKILL at its own
+moment, 1.1-2.0 s after the round's start. At the end every (annotator, sentence) must hold its last
 acknowledged label (or the one in flight at the kill, which may or may not have been
 committed), ``PRAGMA integrity_check`` must say ok and the counts the triggers keep must equal
 a recount from the tables. Prints the figures; exits 1 on any loss or damage.
@@ -90,9 +90,11 @@ def main() -> int:
             [sys.executable, __file__, "--child", str(path), f"w{w}", str(rng.randrange(10**9))],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
             for w in range(args.writers)]
-        deadline = time.monotonic() + 1.0  # the slowest start; then each dies at its own moment
-        for _, proc in sorted(procs, key=lambda _: rng.random()):
-            time.sleep(max(0.0, rng.uniform(0.1, 1.0) - max(0.0, time.monotonic() - deadline)))
+        # Each dies at its own moment, 1.1-2.0 s after the start (a start takes up to ~1 s).
+        begun = time.monotonic()
+        for at, proc in sorted(((rng.uniform(1.1, 2.0), proc) for _, proc in procs),
+                               key=lambda pair: pair[0]):
+            time.sleep(max(0.0, begun + at - time.monotonic()))
             proc.send_signal(signal.SIGKILL)
         for name, proc in procs:
             out, err = proc.communicate()

@@ -9,6 +9,7 @@ import re
 import sys
 import threading
 import time
+from typing import Any, Mapping
 
 from langdetect import DetectorFactory, detector_factory
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
@@ -131,7 +132,7 @@ class _Normalized(dict[str, str]):
 _normalized = _Normalized()
 
 
-def _extract_ngrams(text: str, table: dict[str, list[float]]) -> list[str]:
+def _extract_ngrams(text: str, table: Mapping[str, Any]) -> list[str]:
     """``Detector._extract_ngrams``: the same n-grams in the same order, without a method call and
     a Unicode-block search per character (``NGram.add_char``'s state machine, inlined)."""
     grams = " "
@@ -166,23 +167,27 @@ def _extract_ngrams(text: str, table: dict[str, list[float]]) -> list[str]:
     return out
 
 
-def _init_factory() -> None:
-    """``detector_factory.init_factory()``: the same profiles in the same order, so the same
-    numbers and answers, without holding the GIL for long. Loaded in an import's worker thread,
+_factory: DetectorFactory | None = None  # ours, not langdetect's global (its values are lists)
+
+
+def _detector_factory() -> DetectorFactory:
+    """What ``detector_factory.init_factory()`` builds: the same profiles in the same order, so the
+    same numbers and answers, without holding the GIL for long. Loaded in an import's worker thread,
     langdetect's own loader kept the window's thread waiting up to 0.3 s (bench:
     ``import_stall_max``): its ~88k probability lists set off a full garbage collection (80 ms
     alone, more beside Qt's objects), and every later full collection walks them again. Here the
     collector is off while loading, the probabilities end up in numpy rows the collector does not
     track, and a short pause after each profile and block lets the window run."""
-    if detector_factory._factory is not None:
-        return
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        detector_factory._factory = _load_profiles()
-    finally:
-        if collecting:
-            gc.enable()
+    global _factory
+    if _factory is None:
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            _factory = _load_profiles()
+        finally:
+            if collecting:
+                gc.enable()
+    return _factory
 
 
 def _load_profiles() -> DetectorFactory:
@@ -232,8 +237,7 @@ def _langdetect(text: str) -> str:
     """
     import numpy as np
 
-    _init_factory()
-    det = detector_factory._factory.create()  # type: ignore[union-attr]
+    det = _detector_factory().create()
     det.append(text)
     det.cleaning_text()
     ngrams = _extract_ngrams(det.text, det.word_lang_prob_map)

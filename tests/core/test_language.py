@@ -120,16 +120,18 @@ def test_profiles_load_as_langdetect_loads_them() -> None:
 
     from annotator.nlp import language
 
-    saved = detector_factory._factory
+    detector_factory.init_factory()  # langdetect's own, loaded first: ours must not depend on it
+    saved = language._factory
     try:
-        detector_factory._factory = None
-        language._init_factory()
-        ours = detector_factory._factory
+        language._factory = None
+        ours = language._detector_factory()
         theirs = DetectorFactory()
         theirs.load_profile(detector_factory.PROFILES_DIRECTORY)
         assert ours is not None and ours.langlist == theirs.langlist
         assert list(ours.word_lang_prob_map) == list(theirs.word_lang_prob_map)
         assert all(row.tolist() == theirs.word_lang_prob_map[w]
                    for w, row in ours.word_lang_prob_map.items())
+        text = "The minister met his counterpart in Astana on Tuesday."
+        assert language._langdetect(text) == "en"
     finally:
-        detector_factory._factory = saved
+        language._factory = saved
