@@ -175,7 +175,7 @@ def job_import_ner(ctx: Context) -> list[Figure]:
     path.unlink(missing_ok=True)
     with Project.open(path) as p:
         started = time.perf_counter()
-        report = p.import_files([corpus], ner=True)
+        report = profiled(ctx, "import_ner", lambda: p.import_files([corpus], ner=True))
         seconds = time.perf_counter() - started
     if not report.ok or report.articles_added != len(texts):
         raise RuntimeError(f"import_ner: {report.articles_added} of {len(texts)} imported, "

@@ -34,6 +34,7 @@ class Term:
     label: str
 
 
+@lru_cache(maxsize=1 << 16)  # every article's terms are built from all targets: remember
 def _searchable(surface: str) -> bool:
     words = surface.split()
     if len(surface) < MIN_CHARS or not words or not any(ch.isupper() for ch in surface):

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from annotator.model import Mention
-from annotator.nlp.translit import similarity
 
 if TYPE_CHECKING:
     from annotator.nlp.targets import Gazetteer
@@ -51,6 +51,7 @@ def _bare(word: str) -> str:
     return word.strip(".,;:!?\"'«»“”()").lower()
 
 
+@lru_cache(maxsize=1 << 16)  # the typo search tries every long title: words repeat, so remember
 def is_title(word: str, strong_only: bool = False) -> bool:
     """True for a title or role word in English or Russian, typos of long English titles included."""
     w = _bare(word)
@@ -73,7 +74,20 @@ def _typo(word: str, title: str) -> bool:
         if len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == title[diff[1]] \
                 and word[diff[1]] == title[diff[0]]:
             return True
-    return similarity(word, title) >= 1 - 1 / max(len(word), len(title)) - 1e-9
+    return _one_edit(word, title)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Levenshtein distance at most 1, in one pass: skip the common prefix, then the rest must be
+    equal after dropping one letter (or one letter from each, for a substitution)."""
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:]
+    return a[i:] == b[i + 1:]
 
 
 def _name_like(word: str) -> bool:

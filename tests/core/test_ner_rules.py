@@ -288,3 +288,28 @@ def test_words_of_a_title_are_no_name() -> None:
 
 def test_cyrillic_country_is_no_english_demonym() -> None:
     assert not GAZ.is_demonym("Германию") and GAZ.is_demonym("германский") and GAZ.is_demonym("German")
+
+
+def test_one_edit_agrees_with_levenshtein():
+    """The one-pass typo check says what the Levenshtein similarity threshold said (it replaced it)."""
+    import random
+
+    from annotator.nlp.spans import _one_edit
+    from annotator.nlp.translit import similarity
+
+    rng = random.Random(7)
+    for _ in range(20_000):
+        a = "".join(rng.choice("abc") for _ in range(rng.randint(1, 7)))
+        b = list(a)
+        op = rng.randint(0, 3)
+        if op == 0:
+            b[rng.randrange(len(b))] = rng.choice("abc")
+        elif op == 1:
+            b.insert(rng.randint(0, len(b)), rng.choice("abc"))
+        elif op == 2 and len(b) > 1:
+            del b[rng.randrange(len(b))]
+        else:
+            b = [rng.choice("abc") for _ in range(rng.randint(1, 7))]
+        b = "".join(b)
+        levenshtein = similarity(a, b) >= 1 - 1 / max(len(a), len(b)) - 1e-9
+        assert _one_edit(a, b) == levenshtein, (a, b)
