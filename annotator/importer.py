@@ -23,6 +23,7 @@ from .model import (
     Target,
 )
 from .nlp.boilerplate import is_boilerplate, title_line
+from .import_pipeline import ChunkPipeline, ner_workers
 from .nlp.entities import find_entities_batch, model_loaded
 from .nlp.language import detect_language, sentence_language
 from .nlp.sentences import split_paragraphs, split_sentences
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from .project import Project
 
 _NER_CHUNK = 16  # articles per NER batch: large enough for nlp.pipe, small enough to cancel
+#: A chunk's new articles, ready to write: what was read, the article, its sentences.
+Prepared = tuple[RawArticle, Article, list[Sentence]]
 
 
 class Importer:
@@ -97,12 +100,23 @@ class Importer:
         if self.project.maybe_backup_quietly() is None and self.project.backup_error:
             report.issues.append(ImportIssue(self.store.path, None, "no backup was made before "
                                              f"the import: {self.project.backup_error}"))
-        resolver = TargetResolver(self.store.targets()) if ner else None
         self._seen_version = self.store.data_version()
-        seen: dict[str, str] = {}  # article id -> where this import first read it
+        chunks = ChunkPipeline(self, ner, lang, report, seen={},
+                               resolver=TargetResolver(self.store.targets()) if ner else None,
+                               workers=ner_workers(sum(sizes)) if ner else 0,
+                               poll=prog.check, tell=prog.tell)
         done_bytes = 0
         pending: list[RawArticle] = []
         from .peer_import import PeerImporter
+
+        def loading(i: int, name: str) -> None:
+            if ner and not chunks.workers and not model_loaded("en"):
+                prog.tell(say(i, name) + " · loading the entity models (once per session)…")
+
+        def reached(done: int, message: str) -> Callable[[], None]:
+            # Progress (and the cancel check) only where work was committed, so "done"
+            # never runs ahead of what is in the file.
+            return lambda: prog.update(done, None, message)
 
         peer = PeerImporter(self, mapping or LabelMapping())
         token = ACTIVE.set(peer.mapping)
@@ -125,28 +139,24 @@ class Importer:
                 for k, raw in enumerate(raws, start=1):
                     pending.append(raw)
                     if len(pending) >= _NER_CHUNK:
-                        if ner and not model_loaded("en"):
-                            prog.tell(say(i, f.name) + " · loading the entity models (once per"
-                                      " session)…")
-                        resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
+                        loading(i, f.name)
+                        chunks.add(pending, reached(done_bytes + size * k // len(raws),
+                                                    say(i, f.name, f" (article {k} of {len(raws)})")))
                         pending = []
-                        prog.update(done_bytes + size * k // len(raws), None,
-                                    say(i, f.name, f" (article {k} of {len(raws)})"))
-                if (labels_only or tasks) and pending:  # their articles may be pending
-                    resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
+                if labels_only or tasks:  # their articles may be pending or in flight
+                    chunks.add(pending)
                     pending = []
+                    chunks.drain()
                 self._import_label_items(labels_only, report, prog)
                 for k in range(0, len(tasks), 500):
                     prog.check()
-                    resolver = peer.run(tasks[k:k + 500], report, ner, lang, seen, resolver)
+                    chunks.resolver = peer.run(tasks[k:k + 500], report, ner, lang, chunks.seen,
+                                               chunks.resolver)
                 done_bytes += size
-                # Progress (and the cancel check) only where work was committed, so "done"
-                # never runs ahead of what is in the file.
             if pending:
-                if ner and not model_loaded("en"):
-                    prog.tell(say(len(files), files[-1].name if files else "")
-                              + " · loading the entity models (once per session)…")
-                resolver = self._import_chunk(pending, ner, lang, report, seen, resolver)
+                loading(len(files), files[-1].name if files else "")
+                chunks.add(pending)
+            chunks.drain()
             prog.update(done_bytes, None, say(len(files), "done"))
         except Cancelled:
             report.cancelled = True
@@ -157,6 +167,7 @@ class Importer:
                             "imported before are saved.") from exc
         finally:
             ACTIVE.reset(token)
+            chunks.close()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -169,7 +180,18 @@ class Importer:
         seen: dict[str, str],
         resolver: TargetResolver | None,
     ) -> TargetResolver | None:
-        prepared: list[tuple[RawArticle, Article, list[Sentence]]] = []
+        """One chunk prepared, its entities found in this process, and written."""
+        prepared = self.prepare_chunk(raws, lang, report, seen)
+        found: list[list[Mention]] = [[] for _ in prepared]
+        if ner and prepared:
+            found = find_entities_batch([(a.text, a.lang) for _, a, _ in prepared])
+        return self.write_chunk(prepared, found, report, resolver)
+
+    def prepare_chunk(self, raws: Sequence[RawArticle], lang: str | None, report: ImportReport,
+                      seen: dict[str, str]) -> list[Prepared]:
+        """The chunk's new articles split into sentences (articles already here are skipped, their
+        carried labels applied; one that cannot be processed is reported)."""
+        prepared: list[Prepared] = []
         for raw in raws:
             aid = raw.content_id
             if aid in seen or self.store.has_article(aid):
@@ -189,9 +211,11 @@ class Importer:
                 report.issues.append(ImportIssue(raw.source, raw.line, f"cannot process: {exc}"))
                 continue
             prepared.append((raw, article, sentences))
-        found: list[list[Mention]] = [[] for _ in prepared]
-        if ner and prepared:
-            found = find_entities_batch([(a.text, a.lang) for _, a, _ in prepared])
+        return prepared
+
+    def write_chunk(self, prepared: Sequence[Prepared], found: Sequence[list[Mention]],
+                    report: ImportReport, resolver: TargetResolver | None) -> TargetResolver | None:
+        """Write prepared articles with their ``found`` mentions; the resolver to go on with."""
         if resolver is not None and self.store.data_version() != self._seen_version:
             # Another process changed the project (e.g. merged or renamed targets): the
             # resolver's targets may be stale, and writing them back would undo that change.

@@ -149,6 +149,40 @@ def job_import_lang_en(ctx: Context) -> list[Figure]:
     return _import(ctx, "import_lang_en", "en", ">= 30000")
 
 
+_share_barrier: Any = None
+
+
+def _share_init(barrier: Any) -> None:
+    """A bare-NER worker: the pipeline's own spaCy loaded and warmed before the clock starts."""
+    global _share_barrier
+    from annotator.nlp import entities
+
+    _share_barrier = barrier
+    entities._backend("en").run(["Warm-up: Antony Blinken met Olaf Scholz in Berlin."])
+
+
+def _share_run(paragraphs: list[str]) -> float:
+    from annotator.nlp import entities
+
+    _share_barrier.wait()  # all shares start together, as they would in one import
+    started = time.perf_counter()
+    entities._backend("en").run(paragraphs)
+    return time.perf_counter() - started
+
+
+def bare_ner_all_cores(paragraphs: list[str], workers: int) -> float:
+    """spaCy alone on ``paragraphs`` split into ``workers`` shares, one process each (models loaded
+    before timing): the slowest share's seconds."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(workers)
+    step = -(-len(paragraphs) // workers)
+    shares = [paragraphs[i:i + step] for i in range(0, len(paragraphs), step)]
+    with context.Pool(workers, initializer=_share_init, initargs=(barrier,)) as pool:
+        return max(pool.map(_share_run, shares, chunksize=1))
+
+
 def job_import_ner(ctx: Context) -> list[Figure]:
     """Import of full English articles with NER, against spaCy alone on the same paragraphs."""
     from annotator import Project
@@ -160,7 +194,8 @@ def job_import_ner(ctx: Context) -> list[Figure]:
     if backend is None:
         return [Figure(n, None, u, "no English spaCy model installed") for n, u in
                 (("import_ner", "texts/s"), ("import_ner_sentences", "sentences/s"),
-                 ("ner_bare", "s"), ("ner_ratio", "x"))]
+                 ("ner_bare", "s"), ("ner_ratio", "x"), ("ner_bare_all_cores", "s"),
+                 ("ner_ratio_all_cores", "x"))]
     backend.run(["Warm-up: Antony Blinken met Olaf Scholz in Berlin."])
     warm_up = ctx.work / "ner_warmup.jsonl"  # English only: natasha is not part of this figure
     warm_up.write_text(corpus.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
@@ -180,6 +215,10 @@ def job_import_ner(ctx: Context) -> list[Figure]:
     if not report.ok or report.articles_added != len(texts):
         raise RuntimeError(f"import_ner: {report.articles_added} of {len(texts)} imported, "
                            f"issues: {report.issues[:3]}")
+    from annotator.import_pipeline import ner_workers
+
+    workers = ner_workers(corpus.stat().st_size)
+    bare_all = bare_ner_all_cores(paragraphs, workers) if workers > 1 else bare
     n, s = report.articles_added, report.sentences
     return [
         Figure("import_ner", n / seconds, "texts/s",
@@ -189,6 +228,10 @@ def job_import_ner(ctx: Context) -> list[Figure]:
         Figure("ner_bare", bare, "s", f"spaCy nlp.pipe alone on the same {len(paragraphs):,} "
                                      f"paragraphs ({backend.name})"),
         Figure("ner_ratio", seconds / bare, "x", "whole import / bare NER", "<= 1.15"),
+        Figure("ner_bare_all_cores", bare_all, "s", f"the same paragraphs in {max(workers, 1)} "
+               "processes (models loaded first): the slowest share"),
+        Figure("ner_ratio_all_cores", seconds / bare_all, "x",
+               f"whole import ({workers or 'no'} NER workers) / bare NER on all cores", "<= 1.15"),
     ]
 
 

@@ -6,6 +6,7 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from annotator import resources
@@ -74,6 +75,7 @@ def _name_like(word: str) -> bool:
     return word[:1].isupper()
 
 
+@lru_cache(maxsize=1 << 16)
 def _clean(text: str) -> tuple[str, bool]:
     """The cleaned name, and whether a person's title stood before it."""
     name = " ".join(text.split()).strip(_EDGE_PUNCT)

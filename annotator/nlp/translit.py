@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # A simple, readable scheme (close to the one English-language news uses for Russian names), with the
 # extra letters of Kazakh, Ukrainian, Belarusian and Serbian/Macedonian. Keys are lowercase.
@@ -47,6 +48,7 @@ def to_latin(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=1 << 16)  # the resolver folds every mention against every candidate: remember
 def fold(text: str) -> str:
     """A match key: lowercase, Latin, no diacritics, only letters, digits, single spaces and hyphens."""
     # Transliterate before decomposing: NFKD would split "й" into "и" + breve and lose the letter.

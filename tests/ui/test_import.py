@@ -157,3 +157,61 @@ def test_an_empty_project_says_how_to_import_and_keys_do_no_harm(qtbot: QtBot, t
     w.close_project()
     assert "No project open" in w.view.toPlainText()
     w.close()
+
+
+def _children_alive() -> list[int]:
+    """Child processes of this one that still run (zombies and multiprocessing's tracker excluded)."""
+    import os
+
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines()
+                          if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(os.getpid()) and \
+                not fields.get("State", "").startswith("Z"):
+            out.append(int(status.parent.name))
+    # multiprocessing's resource tracker lives as long as this process (it exits with it)
+    return [pid for pid in out if b"resource_tracker" not in _cmdline(pid)]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def test_import_with_entity_workers_from_the_window(window: MainWindow, qtbot: QtBot,
+                                                    tmp_path: Path, monkeypatch) -> None:
+    """The background import starts NER worker processes beside Qt's threads (spawned, not
+    forked), finds the same entities, and leaves no process behind."""
+    monkeypatch.setenv("ANNOTATOR_NER_WORKERS", "2")
+    folder = tmp_path / "ner"
+    folder.mkdir()
+    for i in range(20):
+        (folder / f"a{i}.txt").write_text(
+            f"Report {i}: Antony Blinken met officials in Astana on Tuesday.\n\n"
+            "The United States supports Kazakhstan.\n", encoding="utf-8")
+    before = set(_children_alive())
+    with qtbot.waitSignal(window.import_finished, timeout=120000) as finished:
+        window.import_files([str(folder)], ner=True)
+    report = finished.args[0]
+    assert report.ok and report.articles_added == 20 and report.mentions >= 40
+    window.report_dialog.close()
+    assert set(_children_alive()) <= before
+
+
+def test_closing_the_window_stops_entity_workers(window: MainWindow, qtbot: QtBot,
+                                                 tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ANNOTATOR_NER_WORKERS", "2")
+    corpus = make_corpus(tmp_path / "corpus", 200)
+    before = set(_children_alive())
+    task = window.import_files([str(corpus)], ner=True)
+    assert task is not None
+    qtbot.waitUntil(lambda: len(set(_children_alive()) - before) >= 2, timeout=30000)
+    window.close()  # cancels; the workers are killed, not left to finish
+    assert task.progress.cancelled and task.finished
+    qtbot.waitUntil(lambda: set(_children_alive()) <= before, timeout=10000)
