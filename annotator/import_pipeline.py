@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 #: Bytes of input below which NER stays in this process: a worker takes 1.3–2 s to start and load
 #: its model, which a small import would not win back (measured: bench/README.md, "NER workers").
 POOL_MIN_BYTES = 150_000
+#: Articles per batch sent to a worker: a chunk is split so the workers share it (spaCy's and
+#: natasha's mentions do not depend on what else is in a batch: tests/core/test_ner_pool.py).
+WORKER_BATCH = 4
 #: ``ANNOTATOR_NER_WORKERS=N`` sets the number of worker processes (0: none, NER in this process).
 WORKERS_ENV = "ANNOTATOR_NER_WORKERS"
 
@@ -44,7 +47,7 @@ def ner_workers(input_bytes: int) -> int:
 @dataclass
 class _Chunk:
     prepared: list[Prepared]
-    ticket: int | None  # the pool's batch; None: no entities wanted, or found here when written
+    tickets: list[int]  # the pool's batches; none: no entities wanted, or found here when written
     after: Callable[[], None] | None  # progress to report once the chunk is committed
 
 
@@ -80,10 +83,12 @@ class ChunkPipeline:
             # Most news here is English: its model loads at once unless the import says otherwise.
             self.pool = NerPool(self.workers, warm=(self.lang or "en",))
         prepared = self.importer.prepare_chunk(raws, self.lang, self.report, self.seen)
-        ticket = None
+        tickets = []
         if self.ner and prepared and self.pool is not None:
-            ticket = self.pool.submit([(a.text, a.lang) for _, a, _ in prepared])
-        self._flight.append(_Chunk(prepared, ticket, after))
+            items = [(a.text, a.lang) for _, a, _ in prepared]
+            tickets = [self.pool.submit(items[i:i + WORKER_BATCH])
+                       for i in range(0, len(items), WORKER_BATCH)]
+        self._flight.append(_Chunk(prepared, tickets, after))
         depth = self.pool.workers + 1 if self.pool is not None else 0
         while len(self._flight) > depth:
             self._write_next()
@@ -107,9 +112,9 @@ class ChunkPipeline:
     def _write_next(self) -> None:
         chunk = self._flight.popleft()
         found: list[list[Mention]] = [[] for _ in chunk.prepared]
-        if chunk.ticket is not None:
+        if chunk.tickets:
             assert self.pool is not None
-            found = self.pool.result(chunk.ticket, self.poll)
+            found = [ms for t in chunk.tickets for ms in self.pool.result(t, self.poll)]
         elif self.ner and chunk.prepared:
             found = find_entities_batch([(a.text, a.lang) for _, a, _ in chunk.prepared])
         self.resolver = self.importer.write_chunk(chunk.prepared, found, self.report,

@@ -175,3 +175,14 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["5", "True"]
     assert marker.read_text().count("run") == 1
+
+
+def test_mentions_do_not_depend_on_the_batch() -> None:
+    """The pool splits chunks into small batches; that is only safe while the models give each
+    text the same mentions whatever else is in its batch (spaCy's batched matrices could, in
+    principle, round differently). A new model that breaks this fails here."""
+    items = _articles()
+    whole = entities.find_entities_batch(items)
+    alone = [entities.find_entities_batch([item])[0] for item in items]
+    pairs = [ms for i in range(0, len(items), 3) for ms in entities.find_entities_batch(items[i:i + 3])]
+    assert _mentions([whole]) == _mentions([alone]) == _mentions([pairs])
