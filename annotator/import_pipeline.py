@@ -105,7 +105,7 @@ class ChunkPipeline:
         if self.pool is not None:
             self.pool.close()
             for death in self.pool.deaths:
-                self.report.count("entity worker", f"{death}; its articles were done in the "
+                self.report.count("entity worker", f"{death}; its articles were redone in the "
                                   "main process")
             self.pool = None
 

@@ -193,7 +193,7 @@ class NerPool:
         worker.process.join(5)
         code = worker.process.exitcode
         how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-        self.deaths.append(f"entity worker {worker.process.pid} stopped ({how})")
+        self.deaths.append(f"worker {worker.process.pid} stopped ({how})")
         worker.conn.close()
 
     def _run_here(self, ticket: int) -> None:
