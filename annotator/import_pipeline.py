@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .model import ImportReport, Mention
-from .nlp.entities import find_entities_batch
+from .nlp.entities import find_entities_batch, model_loaded
 from .nlp.ner_pool import NerPool, usable_cores
 from .nlp.targets import TargetResolver
 
@@ -23,8 +23,11 @@ if TYPE_CHECKING:
     from .ingest import RawArticle
 
 #: Bytes of input below which NER stays in this process: a worker takes 1.3–2 s to start and load
-#: its model, which a small import would not win back (measured: bench/README.md, "NER workers").
-POOL_MIN_BYTES = 150_000
+#: its model, which a small import does not win back. Measured (bench/README.md, "NER workers"):
+#: with the model not loaded here yet, workers win from ~100 kB; with it loaded (a second import
+#: in the app), from ~200 kB.
+POOL_MIN_BYTES = 100_000
+POOL_MIN_BYTES_LOADED = 200_000
 #: Articles per batch sent to a worker: a chunk is split so the workers share it (spaCy's and
 #: natasha's mentions do not depend on what else is in a batch: tests/core/test_ner_pool.py).
 WORKER_BATCH = 4
@@ -41,7 +44,8 @@ def ner_workers(input_bytes: int) -> int:
         except ValueError:
             pass  # not a number: the default below
     cores = usable_cores()
-    return cores if cores > 1 and input_bytes >= POOL_MIN_BYTES else 0
+    least = POOL_MIN_BYTES_LOADED if model_loaded("en") else POOL_MIN_BYTES
+    return cores if cores > 1 and input_bytes >= least else 0
 
 
 @dataclass
