@@ -1,0 +1,187 @@
+"""The fast path of the native jsonl export with ``--labels all``: lines straight from row tuples.
+
+:class:`~annotator.export.records.RecordBuilder` reads an article at a time into Article, Label
+and Mention objects and per-label dicts, which every format can use. For the native format with
+every label side by side (no resolved label, no split) this module reads a span of articles with
+a few queries (:meth:`~annotator.store.Store.export_rows`) and builds each sentence's record
+from the tuples, as :meth:`RecordBuilder.sentence_record` would, dict keys in any order (orjson
+sorts them). Articles whose records hold floats (a label that accepted a model suggestion, a
+stored suggestion) go through the builder, so that they are spelt by ``dumps`` as before.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Iterator
+
+import orjson
+
+from ..progress import Progress
+from ..store import ExportRows, SentencePick
+from .options import ExportOptions, ExportResult
+from .records import Record, RecordBuilder
+
+_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+#: A label a record shows: annotator, its dict in the record, its stance targets, its frames column.
+_Shown = tuple[str, Record, list[int], str]
+
+
+def applies(builder: RecordBuilder, options: ExportOptions) -> bool:
+    """Whether the fast path writes what the builder would: every label, none resolved, no split."""
+    return not builder.resolves and options.split is None
+
+
+def pick(options: ExportOptions) -> SentencePick:
+    return SentencePick(annotators=options.annotators, lang=options.lang, outlet=options.outlet,
+                        unlabelled=options.include_unlabelled,
+                        boilerplate=options.include_boilerplate)
+
+
+def native_lines(builder: RecordBuilder, result: ExportResult, progress: Progress, total: int,
+                 done: int = 0, batch: int = 200) -> Iterator[list[bytes]]:
+    """The lines of every picked sentence, a list per span of ``batch`` articles, in project
+    order; counts go into ``result`` as :func:`~annotator.export.run.export` counts bundles."""
+    from .jsonl import encode_line
+
+    store = builder.project.store
+    chosen = pick(builder.options)
+    writer = _Lines(builder, result)
+    for first, last, picked in store.article_spans(chosen, batch):
+        rows = store.export_rows(chosen, first, last)
+        lines: list[bytes] = []
+        for article_id, records in writer.articles(rows):
+            if records is None:  # floats inside: the builder's records, spelt as before
+                bundle = builder.bundle(store.article(article_id))
+                records = [encode_line(rec) for rec in bundle.records]
+                writer.count_records(bundle.records)
+            if records:
+                result.articles += 1
+                result.sentences += len(records)
+                lines += records
+        done += picked
+        progress.update(done, total, "writing")
+        yield lines
+    writer.flush_counts()
+
+
+class _Lines:
+    """Builds and counts the lines of a span's rows (caches that live for the whole export)."""
+
+    def __init__(self, builder: RecordBuilder, result: ExportResult) -> None:
+        self.keys = builder.keys
+        self.codebook = builder.codebook.name
+        self.counts = result.counts
+        self._info: dict[int, Record] = {}
+        self._frames: dict[str, tuple[orjson.Fragment, list[Any]]] = {}
+        self._frame_uses: Counter[str] = Counter()
+
+    def info(self, target_id: int) -> Record:
+        info = self._info.get(target_id)
+        if info is None:
+            info = self._info[target_id] = self.keys.info(target_id)
+        return info
+
+    def frames(self, spelling: str) -> orjson.Fragment:
+        """A label's frames as orjson writes the list (a few spellings, each parsed once)."""
+        known = self._frames.get(spelling)
+        if known is None:
+            parsed = list(orjson.loads(spelling))
+            known = self._frames[spelling] = (orjson.Fragment(orjson.dumps(parsed)), parsed)
+        return known[0]
+
+    def count_records(self, records: list[Record]) -> None:
+        for rec in records:
+            self.counts.sentences += 1
+            for unit in rec["labels"].values():
+                self.counts.add_unit(unit)
+
+    def flush_counts(self) -> None:
+        frames = self.counts.frames
+        for spelling, n in self._frame_uses.items():
+            for frame in self._frames[spelling][1]:
+                frames[frame] += n
+        self._frame_uses.clear()
+
+    def articles(self, rows: ExportRows) -> Iterator[tuple[str, list[bytes] | None]]:
+        """``(article id, its lines)``, None for an article the builder must write."""
+        key, counts = self.keys.key, self.counts
+        stance_counts, frame_uses = counts.stance, self._frame_uses
+        stances: dict[tuple[int, int], dict[str, str]] = {}
+        targets_of: dict[tuple[int, int], list[int]] = {}
+        for sid, aid, tid, value in rows.stances:
+            stances.setdefault((sid, aid), {})[key(tid)] = value
+            targets_of.setdefault((sid, aid), []).append(tid)
+        labels: dict[int, list[_Shown]] = {}
+        floats = set(rows.suggested)
+        for sid, name, frames, irrelevant, note, created, updated, decided_by, suggestion, aid \
+                in rows.labels:
+            if suggestion is not None:
+                floats.add(sid)
+            stance = stances.get((sid, aid), {})
+            labels.setdefault(sid, []).append((name, {
+                "stance": stance, "frames": self.frames(frames), "irrelevant": bool(irrelevant),
+                "note": note, "created": created, "updated": updated, "decided_by": decided_by,
+                "suggestion": None}, targets_of.get((sid, aid), []), frames))
+        mentions: dict[str, list[tuple[Any, ...]]] = {}
+        for m in rows.mentions:
+            mentions.setdefault(m[0], []).append(m)
+        articles = {a[0]: a for a in rows.articles}
+        sentences = rows.sentences
+        start_of = 0
+        for i in range(1, len(sentences) + 1):
+            if i < len(sentences) and sentences[i][0] == sentences[start_of][0]:
+                continue
+            span = sentences[start_of:i]
+            start_of = i
+            article_id = span[0][0]
+            if any(s[1] in floats for s in span):
+                yield article_id, None
+                continue
+            lines = []
+            for rec, shown in self._records(articles[article_id], span, labels,
+                                            mentions.get(article_id, [])):
+                lines.append(orjson.dumps(rec, option=_OPTIONS))
+                counts.sentences += 1
+                for _, label, _, frames in shown:
+                    frame_uses[frames] += 1
+                    counts.labels += 1
+                    counts.irrelevant += label["irrelevant"]
+                    for value in label["stance"].values():
+                        stance_counts[value] += 1
+            yield article_id, lines
+
+    def _records(self, article: tuple[Any, ...], sentences: list[tuple[Any, ...]],
+                 labels: dict[int, list[_Shown]], mentions: list[tuple[Any, ...]]
+                 ) -> Iterator[tuple[Record, list[_Shown]]]:
+        """One article's records (as RecordBuilder.sentence_record) and the labels each shows."""
+        key, info = self.keys.key, self.info
+        article_id, title, outlet, date, url, article_lang = article
+        first = 0
+        for _, sid, index, start, end, text, lang, boilerplate in sentences:
+            while first < len(mentions) and mentions[first][1] < start:
+                first += 1
+            entities = []
+            targets: set[int] = set()
+            i = first
+            while i < len(mentions) and mentions[i][1] < end:
+                _, m_start, m_end, label, raw_label, m_text, origin, target_id = mentions[i]
+                if m_end <= end:
+                    entities.append({
+                        "start": m_start - start, "end": m_end - start, "label": label,
+                        "raw_label": raw_label, "text": m_text, "origin": origin,
+                        "target_id": target_id,
+                        "target": key(target_id) if target_id is not None else None})
+                    if target_id is not None:
+                        targets.add(target_id)
+                i += 1
+            shown = labels.get(sid, [])
+            for _, _, stance_targets, _ in shown:
+                targets.update(stance_targets)
+            yield {
+                "id": f"{article_id}:{index}", "article_id": article_id, "index": index,
+                "title": title, "outlet": outlet, "date": date, "url": url, "lang": lang,
+                "article_lang": article_lang, "text": text, "start": start, "end": end,
+                "boilerplate": bool(boilerplate), "entities": entities,
+                "targets": {key(t): info(t) for t in sorted(targets)},
+                "labels": {name: label for name, label, _, _ in shown},
+                "label": None, "codebook": self.codebook,
+            }, shown
