@@ -21,8 +21,9 @@ from .options import ExportOptions, ExportResult
 from .records import Record, RecordBuilder
 
 _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
-#: A label a record shows: annotator, its dict in the record, its stance targets, its frames column.
-_Shown = tuple[str, Record, list[int], str]
+#: A label a record shows: annotator, its dict in the record, its stance by target id (or None),
+#: its frames as stored.
+_Shown = tuple[str, Record, "dict[int, str] | None", str]
 
 
 def applies(builder: RecordBuilder, options: ExportOptions) -> bool:
@@ -37,7 +38,7 @@ def pick(options: ExportOptions) -> SentencePick:
 
 
 def native_lines(builder: RecordBuilder, result: ExportResult, progress: Progress, total: int,
-                 done: int = 0, batch: int = 200) -> Iterator[list[bytes]]:
+                 done: int = 0, batch: int = 50) -> Iterator[list[bytes]]:
     """The lines of every picked sentence, a list per span of ``batch`` articles, in project
     order; counts go into ``result`` as :func:`~annotator.export.run.export` counts bundles."""
     from .jsonl import encode_line
@@ -103,59 +104,46 @@ class _Lines:
 
     def articles(self, rows: ExportRows) -> Iterator[tuple[str, list[bytes] | None]]:
         """``(article id, its lines)``, None for an article the builder must write."""
-        key, counts = self.keys.key, self.counts
-        stance_counts, frame_uses = counts.stance, self._frame_uses
-        stances: dict[tuple[int, int], dict[str, str]] = {}
-        targets_of: dict[tuple[int, int], list[int]] = {}
+        stance_of: dict[tuple[int, int], dict[int, str]] = {}
         for sid, aid, tid, value in rows.stances:
-            stances.setdefault((sid, aid), {})[key(tid)] = value
-            targets_of.setdefault((sid, aid), []).append(tid)
+            stance_of.setdefault((sid, aid), {})[tid] = value
+        to_keys, frames_of = self.keys.stance, self.frames
         labels: dict[int, list[_Shown]] = {}
         floats = set(rows.suggested)
         for sid, name, frames, irrelevant, note, created, updated, decided_by, suggestion, aid \
                 in rows.labels:
             if suggestion is not None:
                 floats.add(sid)
-            stance = stances.get((sid, aid), {})
+            stance = stance_of.get((sid, aid))
             labels.setdefault(sid, []).append((name, {
-                "stance": stance, "frames": self.frames(frames), "irrelevant": bool(irrelevant),
-                "note": note, "created": created, "updated": updated, "decided_by": decided_by,
-                "suggestion": None}, targets_of.get((sid, aid), []), frames))
+                "stance": to_keys(stance) if stance else {}, "frames": frames_of(frames),
+                "irrelevant": bool(irrelevant), "note": note, "created": created,
+                "updated": updated, "decided_by": decided_by, "suggestion": None}, stance, frames))
         mentions: dict[str, list[tuple[Any, ...]]] = {}
         for m in rows.mentions:
             mentions.setdefault(m[0], []).append(m)
         articles = {a[0]: a for a in rows.articles}
         sentences = rows.sentences
-        start_of = 0
+        first = 0
         for i in range(1, len(sentences) + 1):
-            if i < len(sentences) and sentences[i][0] == sentences[start_of][0]:
+            if i < len(sentences) and sentences[i][0] == sentences[first][0]:
                 continue
-            span = sentences[start_of:i]
-            start_of = i
+            span, first = sentences[first:i], i
             article_id = span[0][0]
             if any(s[1] in floats for s in span):
                 yield article_id, None
-                continue
-            lines = []
-            for rec, shown in self._records(articles[article_id], span, labels,
-                                            mentions.get(article_id, [])):
-                lines.append(orjson.dumps(rec, option=_OPTIONS))
-                counts.sentences += 1
-                for _, label, _, frames in shown:
-                    frame_uses[frames] += 1
-                    counts.labels += 1
-                    counts.irrelevant += label["irrelevant"]
-                    for value in label["stance"].values():
-                        stance_counts[value] += 1
-            yield article_id, lines
+            else:
+                yield article_id, self._lines(articles[article_id], span, labels,
+                                              mentions.get(article_id, []))
 
-    def _records(self, article: tuple[Any, ...], sentences: list[tuple[Any, ...]],
-                 labels: dict[int, list[_Shown]], mentions: list[tuple[Any, ...]]
-                 ) -> Iterator[tuple[Record, list[_Shown]]]:
-        """One article's records (as RecordBuilder.sentence_record) and the labels each shows."""
-        key, info = self.keys.key, self.info
+    def _lines(self, article: tuple[Any, ...], sentences: list[tuple[Any, ...]],
+               labels: dict[int, list[_Shown]], mentions: list[tuple[Any, ...]]) -> list[bytes]:
+        """One article's lines, records as RecordBuilder.sentence_record makes them, counted."""
+        key, info, dumps = self.keys.key, self.info, orjson.dumps
+        frame_uses, stance_counts = self._frame_uses, self.counts.stance
         article_id, title, outlet, date, url, article_lang = article
-        first = 0
+        lines = []
+        n_labels = n_irrelevant = first = 0
         for _, sid, index, start, end, text, lang, boilerplate in sentences:
             while first < len(mentions) and mentions[first][1] < start:
                 first += 1
@@ -173,15 +161,25 @@ class _Lines:
                     if target_id is not None:
                         targets.add(target_id)
                 i += 1
-            shown = labels.get(sid, [])
-            for _, _, stance_targets, _ in shown:
-                targets.update(stance_targets)
-            yield {
+            shown = labels.get(sid, ())
+            n_labels += len(shown)
+            for _, label_dict, stance, frames in shown:
+                n_irrelevant += label_dict["irrelevant"]
+                frame_uses[frames] += 1
+                if stance:
+                    targets.update(stance)
+                    for value in label_dict["stance"].values():
+                        stance_counts[value] += 1
+            lines.append(dumps({
                 "id": f"{article_id}:{index}", "article_id": article_id, "index": index,
                 "title": title, "outlet": outlet, "date": date, "url": url, "lang": lang,
                 "article_lang": article_lang, "text": text, "start": start, "end": end,
                 "boilerplate": bool(boilerplate), "entities": entities,
                 "targets": {key(t): info(t) for t in sorted(targets)},
-                "labels": {name: label for name, label, _, _ in shown},
+                "labels": {name: label_dict for name, label_dict, _, _ in shown},
                 "label": None, "codebook": self.codebook,
-            }, shown
+            }, option=_OPTIONS))
+        self.counts.sentences += len(lines)
+        self.counts.labels += n_labels
+        self.counts.irrelevant += n_irrelevant
+        return lines
