@@ -105,10 +105,11 @@ class ExportRows:
     """What :meth:`Store.export_rows` reads for a span of articles, as row tuples (the export's
     fast path builds records from them directly, without Article, Label or Mention objects)."""
 
+    annotators: dict[int, str]  # id -> name
     articles: list[tuple[Any, ...]]  # id, title, outlet, date, url, lang
     sentences: list[tuple[Any, ...]]  # article id, id, idx, start, end, text, lang, boilerplate
-    labels: list[tuple[Any, ...]]  # sentence id, annotator, frames, irrelevant, note, created,
-    #                                updated, decided_by, suggestion, annotator id
+    labels: list[tuple[Any, ...]]  # sentence id, annotator id, frames, irrelevant, note, created,
+    #                                updated, decided_by, suggestion
     stances: list[tuple[Any, ...]]  # sentence id, annotator id, target id, value
     mentions: list[tuple[Any, ...]]  # article id, start, end, label, raw_label, text, origin,
     #                                  target id; by article, start, end
@@ -1015,19 +1016,20 @@ class Store:
                  f" {sentences}{where}{labelled} ORDER BY ar.rowid, s.idx",
                  args + labelled_args).fetchall()
         if not rows:
-            return ExportRows([], [], [], [], [], set())
+            return ExportRows({}, [], [], [], [], [], set())
         picked = json.dumps(sorted({r[0] for r in rows}))
+        in_picked = json.dumps([r[1] for r in rows])  # the sentences' ids
         return ExportRows(
+            annotators=dict(q("SELECT id, name FROM annotators").fetchall()),
             articles=q("SELECT id, title, outlet, date, url, lang FROM articles"
                        " WHERE id IN (SELECT value FROM json_each(?))", [picked]).fetchall(),
             sentences=rows,
-            labels=q("SELECT l.sentence_id, a.name, l.frames, l.irrelevant, l.note, l.created,"
-                     f" l.updated, l.decided_by, l.suggestion, l.annotator_id {sentences}"
-                     f" JOIN labels l ON l.sentence_id = s.id JOIN annotators a"
-                     f" ON a.id = l.annotator_id{where}{shown}", args + ids).fetchall(),
-            stances=q(f"SELECT l.sentence_id, l.annotator_id, l.target_id, l.value {sentences}"
-                      f" JOIN stances l ON l.sentence_id = s.id{where}{shown}",
-                      args + ids).fetchall(),
+            labels=q("SELECT sentence_id, annotator_id, frames, irrelevant, note, created,"
+                     " updated, decided_by, suggestion FROM labels l WHERE sentence_id IN"
+                     f" (SELECT value FROM json_each(?)){shown}", [in_picked, *ids]).fetchall(),
+            stances=q("SELECT sentence_id, annotator_id, target_id, value FROM stances l"
+                      f" WHERE sentence_id IN (SELECT value FROM json_each(?)){shown}",
+                      [in_picked, *ids]).fetchall(),
             mentions=q("SELECT article_id, start, end, label, raw_label, text, origin, target_id"
                        " FROM mentions WHERE article_id IN (SELECT value FROM json_each(?))"
                        " ORDER BY article_id, start, end", [picked]).fetchall(),

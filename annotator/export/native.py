@@ -110,12 +110,13 @@ class _Lines:
         to_keys, frames_of = self.keys.stance, self.frames
         labels: dict[int, list[_Shown]] = {}
         floats = set(rows.suggested)
-        for sid, name, frames, irrelevant, note, created, updated, decided_by, suggestion, aid \
+        names = rows.annotators
+        for sid, aid, frames, irrelevant, note, created, updated, decided_by, suggestion \
                 in rows.labels:
             if suggestion is not None:
                 floats.add(sid)
             stance = stance_of.get((sid, aid))
-            labels.setdefault(sid, []).append((name, {
+            labels.setdefault(sid, []).append((names[aid], {
                 "stance": to_keys(stance) if stance else {}, "frames": frames_of(frames),
                 "irrelevant": bool(irrelevant), "note": note, "created": created,
                 "updated": updated, "decided_by": decided_by, "suggestion": None}, stance, frames))
