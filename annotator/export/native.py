@@ -24,9 +24,6 @@ _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 #: Articles read per span: ~1,500 sentences of a realistic project, a few MB held at a time,
 #: a progress step (and a chance to cancel) every few tens of milliseconds.
 SPAN = 50
-#: A label a record shows: annotator, its dict in the record, its stance by target id (or None),
-#: its frames as stored.
-_Shown = tuple[str, Record, "dict[int, str] | None", str]
 
 
 def applies(builder: RecordBuilder, options: ExportOptions) -> bool:
@@ -75,8 +72,10 @@ class _Lines:
         self.codebook = builder.codebook.name
         self.counts = result.counts
         self._info: dict[int, Record] = {}
-        self._frames: dict[str, tuple[orjson.Fragment, list[Any]]] = {}
-        self._frame_uses: Counter[str] = Counter()
+        # frames column as stored -> the list as orjson writes it (a few spellings, parsed once)
+        self._frames: dict[str, orjson.Fragment] = {}
+        self._frame_lists: dict[orjson.Fragment, list[Any]] = {}
+        self._frame_uses: Counter[orjson.Fragment] = Counter()
 
     def info(self, target_id: int) -> Record:
         info = self._info.get(target_id)
@@ -85,12 +84,10 @@ class _Lines:
         return info
 
     def frames(self, spelling: str) -> orjson.Fragment:
-        """A label's frames as orjson writes the list (a few spellings, each parsed once)."""
-        known = self._frames.get(spelling)
-        if known is None:
-            parsed = list(orjson.loads(spelling))
-            known = self._frames[spelling] = (orjson.Fragment(orjson.dumps(parsed)), parsed)
-        return known[0]
+        parsed = list(orjson.loads(spelling))
+        encoded = self._frames[spelling] = orjson.Fragment(orjson.dumps(parsed))
+        self._frame_lists[encoded] = parsed
+        return encoded
 
     def count_records(self, records: list[Record]) -> None:
         for rec in records:
@@ -100,8 +97,8 @@ class _Lines:
 
     def flush_counts(self) -> None:
         frames = self.counts.frames
-        for spelling, n in self._frame_uses.items():
-            for frame in self._frames[spelling][1]:
+        for encoded, n in self._frame_uses.items():
+            for frame in self._frame_lists[encoded]:
                 frames[frame] += n
         self._frame_uses.clear()
 
@@ -110,8 +107,9 @@ class _Lines:
         stance_of: dict[tuple[int, int], dict[int, str]] = {}
         for sid, aid, tid, value in rows.stances:
             stance_of.setdefault((sid, aid), {})[tid] = value
-        to_keys, frames_of = self.keys.stance, self.frames
-        labels: dict[int, list[_Shown]] = {}
+        to_keys, frames_of, known = self.keys.stance, self.frames, self._frames
+        # sentence id -> (its labels by annotator, their stance targets)
+        labels: dict[int, tuple[dict[str, Record], list[int]]] = {}
         floats = set(rows.suggested)
         names = rows.annotators
         for sid, aid, frames, irrelevant, note, created, updated, decided_by, suggestion \
@@ -119,10 +117,16 @@ class _Lines:
             if suggestion is not None:
                 floats.add(sid)
             stance = stance_of.get((sid, aid))
-            labels.setdefault(sid, []).append((names[aid], {
-                "stance": to_keys(stance) if stance else {}, "frames": frames_of(frames),
+            shown = labels.get(sid)
+            if shown is None:
+                shown = labels[sid] = ({}, [])
+            shown[0][names[aid]] = {
+                "stance": to_keys(stance) if stance else {},
+                "frames": known.get(frames) or frames_of(frames),
                 "irrelevant": bool(irrelevant), "note": note, "created": created,
-                "updated": updated, "decided_by": decided_by, "suggestion": None}, stance, frames))
+                "updated": updated, "decided_by": decided_by, "suggestion": None}
+            if stance:
+                shown[1].extend(stance)
         mentions: dict[str, list[tuple[Any, ...]]] = {}
         for m in rows.mentions:
             mentions.setdefault(m[0], []).append(m)
@@ -141,18 +145,21 @@ class _Lines:
                                               mentions.get(article_id, []))
 
     def _lines(self, article: tuple[Any, ...], sentences: list[tuple[Any, ...]],
-               labels: dict[int, list[_Shown]], mentions: list[tuple[Any, ...]]) -> list[bytes]:
+               labels: dict[int, tuple[dict[str, Record], list[int]]],
+               mentions: list[tuple[Any, ...]]) -> list[bytes]:
         """One article's lines, records as RecordBuilder.sentence_record makes them, counted."""
         key, info, dumps = self.keys.key, self.info, orjson.dumps
         frame_uses, stance_counts = self._frame_uses, self.counts.stance
         article_id, title, outlet, date, url, article_lang = article
         lines = []
         n_labels = n_irrelevant = first = 0
+        nothing: tuple[dict[str, Record], list[int]] = ({}, [])
         for _, sid, index, start, end, text, lang, boilerplate in sentences:
             while first < len(mentions) and mentions[first][1] < start:
                 first += 1
             entities = []
-            targets: set[int] = set()
+            shown, targets = labels.get(sid, nothing)
+            targets = set(targets)
             i = first
             while i < len(mentions) and mentions[i][1] < end:
                 _, m_start, m_end, label, raw_label, m_text, origin, target_id = mentions[i]
@@ -165,23 +172,19 @@ class _Lines:
                     if target_id is not None:
                         targets.add(target_id)
                 i += 1
-            shown = labels.get(sid, ())
             n_labels += len(shown)
-            for _, label_dict, stance, frames in shown:
+            for label_dict in shown.values():
                 n_irrelevant += label_dict["irrelevant"]
-                frame_uses[frames] += 1
-                if stance:
-                    targets.update(stance)
-                    for value in label_dict["stance"].values():
-                        stance_counts[value] += 1
+                frame_uses[label_dict["frames"]] += 1
+                for value in label_dict["stance"].values():
+                    stance_counts[value] += 1
             lines.append(dumps({
                 "id": f"{article_id}:{index}", "article_id": article_id, "index": index,
                 "title": title, "outlet": outlet, "date": date, "url": url, "lang": lang,
                 "article_lang": article_lang, "text": text, "start": start, "end": end,
                 "boilerplate": bool(boilerplate), "entities": entities,
                 "targets": {key(t): info(t) for t in sorted(targets)},
-                "labels": {name: label_dict for name, label_dict, _, _ in shown},
-                "label": None, "codebook": self.codebook,
+                "labels": shown, "label": None, "codebook": self.codebook,
             }, option=_OPTIONS))
         self.counts.sentences += len(lines)
         self.counts.labels += n_labels
