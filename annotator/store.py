@@ -997,7 +997,17 @@ class Store:
 
     def export_rows(self, pick: SentencePick, first: int, last: int) -> ExportRows:
         """The rows an export of ``pick`` needs from the articles with rowid in (``first``,
-        ``last``]: six queries for many articles (none per article), tuples rather than objects."""
+        ``last``]: a few queries for many articles (none per article), tuples rather than
+        objects, all read from one snapshot (a write committed meanwhile is in all or none)."""
+        if self.conn.in_transaction:
+            return self._export_rows(pick, first, last)
+        self.conn.execute("BEGIN")
+        try:
+            return self._export_rows(pick, first, last)
+        finally:
+            self.conn.execute("COMMIT")  # nothing written: ends the read snapshot
+
+    def _export_rows(self, pick: SentencePick, first: int, last: int) -> ExportRows:
         wanted, args = self._picked_articles(pick)
         args = [first, last, *args]
         sentences = "FROM articles ar JOIN sentences s ON s.article_id = ar.id"
@@ -1005,7 +1015,7 @@ class Store:
             "" if pick.boilerplate else " AND s.boilerplate = 0")
         shown, ids = "", []
         if pick.annotators:
-            shown = " AND l.annotator_id IN (SELECT value FROM json_each(?))"
+            shown = " AND annotator_id IN (SELECT value FROM json_each(?))"  # of labels, stances
             ids = [json.dumps([i for i in map(self.annotator_id, pick.annotators) if i is not None])]
         labelled, labelled_args = "", []
         if not pick.unlabelled:
@@ -1025,16 +1035,16 @@ class Store:
                        " WHERE id IN (SELECT value FROM json_each(?))", [picked]).fetchall(),
             sentences=rows,
             labels=q("SELECT sentence_id, annotator_id, frames, irrelevant, note, created,"
-                     " updated, decided_by, suggestion FROM labels l WHERE sentence_id IN"
+                     " updated, decided_by, suggestion FROM labels WHERE sentence_id IN"
                      f" (SELECT value FROM json_each(?)){shown}", [in_picked, *ids]).fetchall(),
-            stances=q("SELECT sentence_id, annotator_id, target_id, value FROM stances l"
+            stances=q("SELECT sentence_id, annotator_id, target_id, value FROM stances"
                       f" WHERE sentence_id IN (SELECT value FROM json_each(?)){shown}",
                       [in_picked, *ids]).fetchall(),
             mentions=q("SELECT article_id, start, end, label, raw_label, text, origin, target_id"
                        " FROM mentions WHERE article_id IN (SELECT value FROM json_each(?))"
                        " ORDER BY article_id, start, end", [picked]).fetchall(),
-            suggested={r[0] for r in q(f"SELECT g.sentence_id {sentences} JOIN suggestions g"
-                                       f" ON g.sentence_id = s.id{where}", args)},
+            suggested={r[0] for r in q("SELECT sentence_id FROM suggestions WHERE sentence_id IN"
+                                       " (SELECT value FROM json_each(?))", [in_picked])},
         )
 
     def labels(
