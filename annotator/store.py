@@ -980,7 +980,7 @@ class Store:
             args.append(pick.outlet)
         return " AND ".join(where), args
 
-    def article_spans(self, pick: SentencePick, batch: int = 200) -> Iterator[tuple[int, int, int]]:
+    def article_spans(self, pick: SentencePick, batch: int) -> Iterator[tuple[int, int, int]]:
         """``(after rowid, last rowid, articles picked)`` for every ``batch`` articles in import
         order: the steps of an export that reads many articles per query (:meth:`export_rows`)."""
         wanted, args = self._picked_articles(pick)
