@@ -88,6 +88,35 @@ class ArticleFilter:
 
 
 @dataclass(frozen=True)
+class SentencePick:
+    """The sentences an export writes: of the articles in ``lang`` and ``outlet`` (None: any),
+    labelled by one of ``annotators`` (empty: anyone) unless ``unlabelled``, boilerplate only
+    with ``boilerplate``; labels shown are those of ``annotators`` (empty: all)."""
+
+    annotators: tuple[str, ...] = ()
+    lang: str | None = None
+    outlet: str | None = None
+    unlabelled: bool = False
+    boilerplate: bool = False
+
+
+@dataclass
+class ExportRows:
+    """What :meth:`Store.export_rows` reads for a span of articles, as row tuples (the export's
+    fast path builds records from them directly, without Article, Label or Mention objects)."""
+
+    annotators: dict[int, str]  # id -> name
+    articles: list[tuple[Any, ...]]  # id, title, outlet, date, url, lang
+    sentences: list[tuple[Any, ...]]  # article id, id, idx, start, end, text, lang, boilerplate
+    labels: list[tuple[Any, ...]]  # sentence id, annotator id, frames, irrelevant, note, created,
+    #                                updated, decided_by, suggestion
+    stances: list[tuple[Any, ...]]  # sentence id, annotator id, target id, value
+    mentions: list[tuple[Any, ...]]  # article id, start, end, label, raw_label, text, origin,
+    #                                  target id; by article, start, end
+    suggested: set[int]  # sentences with stored suggestions
+
+
+@dataclass(frozen=True)
 class ArticleRow:
     """One line of the article list: cheap to fetch a page of."""
 
@@ -938,6 +967,85 @@ class Store:
                 if i == len(rows) or rows[i][10] != rows[start][10]:
                     yield rows[start][10], self._labels_from(rows[start:i], stances)
                     start = i
+
+    @staticmethod
+    def _picked_articles(pick: SentencePick) -> tuple[str, list[Any]]:
+        """SQL true for the articles (``ar``) of ``pick``, and its parameters."""
+        where, args = ["1"], []
+        if pick.lang is not None:
+            where.append("ar.lang = ?")
+            args.append(pick.lang)
+        if pick.outlet is not None:
+            where.append("ar.outlet = ?")
+            args.append(pick.outlet)
+        return " AND ".join(where), args
+
+    def article_spans(self, pick: SentencePick, batch: int) -> Iterator[tuple[int, int, int]]:
+        """``(after rowid, last rowid, articles picked)`` for every ``batch`` articles in import
+        order: the steps of an export that reads many articles per query (:meth:`export_rows`)."""
+        wanted, args = self._picked_articles(pick)
+        last = 0
+        while True:
+            top, n, picked = self.conn.execute(
+                f"SELECT max(rowid), count(*), coalesce(sum({wanted}), 0) FROM (SELECT rowid,"
+                " lang, outlet FROM articles ar WHERE rowid > ? ORDER BY rowid LIMIT ?) ar",
+                [*args, last, batch]).fetchone()
+            if not n:
+                return
+            yield last, top, picked
+            last = top
+
+    def export_rows(self, pick: SentencePick, first: int, last: int) -> ExportRows:
+        """The rows an export of ``pick`` needs from the articles with rowid in (``first``,
+        ``last``]: a few queries for many articles (none per article), tuples rather than
+        objects, all read from one snapshot (a write committed meanwhile is in all or none)."""
+        if self.conn.in_transaction:
+            return self._export_rows(pick, first, last)
+        self.conn.execute("BEGIN")
+        try:
+            return self._export_rows(pick, first, last)
+        finally:
+            self.conn.execute("COMMIT")  # nothing written: ends the read snapshot
+
+    def _export_rows(self, pick: SentencePick, first: int, last: int) -> ExportRows:
+        wanted, args = self._picked_articles(pick)
+        args = [first, last, *args]
+        sentences = "FROM articles ar JOIN sentences s ON s.article_id = ar.id"
+        where = " WHERE ar.rowid > ? AND ar.rowid <= ? AND " + wanted + (
+            "" if pick.boilerplate else " AND s.boilerplate = 0")
+        shown, ids = "", []
+        if pick.annotators:
+            shown = " AND annotator_id IN (SELECT value FROM json_each(?))"  # of labels, stances
+            ids = [json.dumps([i for i in map(self.annotator_id, pick.annotators) if i is not None])]
+        labelled, labelled_args = "", []
+        if not pick.unlabelled:
+            labelled = f" AND EXISTS (SELECT 1 FROM labels l WHERE l.sentence_id = s.id{shown})"
+            labelled_args = ids
+        q = self.conn.execute
+        rows = q(f"SELECT ar.id, s.id, s.idx, s.start, s.end, s.text, s.lang, s.boilerplate"
+                 f" {sentences}{where}{labelled} ORDER BY ar.rowid, s.idx",
+                 args + labelled_args).fetchall()
+        if not rows:
+            return ExportRows({}, [], [], [], [], [], set())
+        picked = json.dumps(sorted({r[0] for r in rows}))
+        in_picked = json.dumps([r[1] for r in rows])  # the sentences' ids
+        return ExportRows(
+            annotators=dict(q("SELECT id, name FROM annotators").fetchall()),
+            articles=q("SELECT id, title, outlet, date, url, lang FROM articles"
+                       " WHERE id IN (SELECT value FROM json_each(?))", [picked]).fetchall(),
+            sentences=rows,
+            labels=q("SELECT sentence_id, annotator_id, frames, irrelevant, note, created,"
+                     " updated, decided_by, suggestion FROM labels WHERE sentence_id IN"
+                     f" (SELECT value FROM json_each(?)){shown}", [in_picked, *ids]).fetchall(),
+            stances=q("SELECT sentence_id, annotator_id, target_id, value FROM stances"
+                      f" WHERE sentence_id IN (SELECT value FROM json_each(?)){shown}",
+                      [in_picked, *ids]).fetchall(),
+            mentions=q("SELECT article_id, start, end, label, raw_label, text, origin, target_id"
+                       " FROM mentions WHERE article_id IN (SELECT value FROM json_each(?))"
+                       " ORDER BY article_id, start, end", [picked]).fetchall(),
+            suggested={r[0] for r in q("SELECT sentence_id FROM suggestions WHERE sentence_id IN"
+                                       " (SELECT value FROM json_each(?))", [in_picked])},
+        )
 
     def labels(
         self,

@@ -56,6 +56,8 @@ class Exporter:
     default_split: ClassVar[tuple[float, ...] | None] = None
     #: Keys every line of a JSON Lines format has: how an existing OUT is recognised as ours.
     signature: ClassVar[frozenset[str]] = frozenset()
+    #: Takes the native jsonl lines of :mod:`.native` (``write_lines``) when it applies.
+    writes_lines: ClassVar[bool] = False
 
     @classmethod
     def recognises(cls, lines: list[str]) -> bool:
@@ -93,6 +95,11 @@ class Exporter:
 
     def end(self) -> None:
         """Called once after the last article (trailers, side files such as a dataset card)."""
+
+    def write_lines(self, lines: list[bytes]) -> None:
+        """Called instead of :meth:`write` by a format that ``writes_lines``: the encoded lines
+        of many articles."""
+        raise NotImplementedError
 
     # -- helpers -----------------------------------------------------------------------------------
 

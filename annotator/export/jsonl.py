@@ -32,7 +32,12 @@ class NativeJsonl(Exporter):
     title = ("native JSONL: one line per sentence with entities, every annotator's label and the"
              " resolved one")
     signature = frozenset({"id", "article_id", "index", "text", "labels", "label", "codebook"})
+    writes_lines = True
 
     def write(self, bundle: ArticleBundle) -> None:
         self.binary_stream().write(b"".join(map(encode_line, bundle.records)))
         self.rows += len(bundle.records)
+
+    def write_lines(self, lines: list[bytes]) -> None:
+        self.binary_stream().write(b"".join(lines))
+        self.rows += len(lines)

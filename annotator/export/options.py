@@ -90,6 +90,16 @@ class LabelCounts:
     frames: Counter[str] = field(default_factory=Counter)
     stance: Counter[str] = field(default_factory=Counter)
 
+    def add_unit(self, unit: dict[str, Any]) -> None:
+        """Counts one label unit written (a record's resolved label or one annotator's)."""
+        self.labels += 1
+        self.irrelevant += bool(unit["irrelevant"])
+        frames, stance = self.frames, self.stance  # Counter.update costs more here
+        for frame in unit["frames"]:
+            frames[frame] += 1
+        for value in unit["stance"].values():
+            stance[value] += 1
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "sentences": self.sentences, "labels": self.labels, "irrelevant": self.irrelevant,

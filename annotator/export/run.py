@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..progress import Cancelled, Progress
+from . import native
 from .atomic import atomic_output, recover
 from .base import ExportContext, exporter_class
 from .guard import check_output
@@ -85,13 +86,17 @@ def export(
             try:
                 exporter.begin()
                 done = total * (passes - 1)
-                for bundle in builder.bundles(prog, total * passes, done, "writing"):
-                    if splits is not None:
-                        bundle.split = splits[bundle.article.id]
-                        for rec in bundle.records:
-                            rec["split"] = bundle.split
-                    _count(result, bundle, builder.resolves)
-                    exporter.write(bundle)
+                if exporter.writes_lines and native.applies(builder, options):
+                    for lines in native.native_lines(builder, result, prog, total):
+                        exporter.write_lines(lines)
+                else:
+                    for bundle in builder.bundles(prog, total * passes, done, "writing"):
+                        if splits is not None:
+                            bundle.split = splits[bundle.article.id]
+                            for rec in bundle.records:
+                                rec["split"] = bundle.split
+                        _count(result, bundle, builder.resolves)
+                        exporter.write(bundle)
                 exporter.end()
             finally:
                 exporter.close()
@@ -157,12 +162,5 @@ def _count(result: ExportResult, bundle: ArticleBundle, resolves: bool) -> None:
         for counts in targets:
             counts.sentences += 1
             for _, unit in label_units(rec, resolves):
-                if unit is None:
-                    continue
-                counts.labels += 1
-                counts.irrelevant += bool(unit["irrelevant"])
-                frames, stance = counts.frames, counts.stance  # Counter.update costs more here
-                for frame in unit["frames"]:
-                    frames[frame] += 1
-                for value in unit["stance"].values():
-                    stance[value] += 1
+                if unit is not None:
+                    counts.add_unit(unit)
