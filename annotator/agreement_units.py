@@ -1,0 +1,195 @@
+"""Agreement over coded units kept as their distinct columns: alpha, observed agreement and
+bootstrap intervals equal to those of :mod:`annotator.agreement`, and the same per group of units."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .agreement import (
+    _AlphaProblem,
+    _coded_problem,
+    _metric,
+    _percentile_ci,
+)
+
+__all__ = ["CodedUnits", "GroupStats"]
+
+# Column keys up to this many distinct values are counted densely (no sort).
+_DENSE_KEYS = 1 << 20
+
+
+def _ragged(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> NDArray[np.int64]:
+    """``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])`` without the loop."""
+    total = int(lengths.sum())
+    ends = np.cumsum(lengths)
+    return np.arange(total) - np.repeat(ends - lengths - starts, lengths)
+
+
+class GroupStats:
+    """One statistic per group of units: alpha (NaN where undefined), observed agreement, and
+    the pairable units and distinct values of each group (for the reason a value is undefined)."""
+
+    def __init__(self, units: NDArray[np.int64], n_values: NDArray[np.int64], value: NDArray[np.int64],
+                 alpha: NDArray[np.float64], agreement: list[float | None]) -> None:
+        self.units = units
+        self.n_values = n_values
+        self.value = value  # the code of one value of the group (the only one when n_values == 1)
+        self.alpha = alpha
+        self.agreement = agreement
+
+
+class CodedUnits:
+    """Coder rows over units as integer codes (coders x units, -1 = not coded), kept as the
+    distinct unit columns with each unit's column in order.
+
+    ``labels[code]`` is what a code means; ``order`` is how :func:`annotator.agreement._encode`
+    would number the values of these rows ("sorted": codes already in the values' order, as for
+    numbers; "first_seen": coder by coder, as for label sets), so that per-unit sums run over the
+    same values in the same order and every result is the same float as the row functions give
+    (see docs/decisions.md for the one exception, ordinal sums past 2**53).
+    """
+
+    def __init__(self, codes: NDArray[np.int64], labels: Sequence[Any],
+                 order: Literal["sorted", "first_seen"] = "sorted") -> None:
+        coders, n = codes.shape
+        self.n_units = n
+        base = len(labels) + 1
+        if base**coders <= _DENSE_KEYS:
+            keys = ((codes + 1) * (base ** np.arange(coders))[:, None]).sum(axis=0)
+            seen = np.zeros(base**coders, dtype=bool)
+            seen[keys] = True
+            distinct = np.flatnonzero(seen)
+            lookup = np.zeros(base**coders, dtype=np.int64)
+            lookup[distinct] = np.arange(distinct.size)
+            column = lookup[keys]
+            first = np.full(distinct.size, n, dtype=np.int64)
+            first[column[::-1]] = np.arange(n)[::-1]
+        else:
+            _, first, column = np.unique(codes.T, axis=0, return_index=True, return_inverse=True)
+            column = column.reshape(-1)
+        columns = codes[:, first]
+        present = np.unique(columns[columns >= 0])
+        if order == "first_seen":
+            where = np.where(columns >= 0, np.arange(coders)[:, None] * n + first[None, :], coders * n)
+            position = np.full(len(labels), coders * n, dtype=np.int64)
+            np.minimum.at(position, columns[columns >= 0], where[columns >= 0])
+            present = present[np.argsort(position[present], kind="stable")]
+        remap = np.full(len(labels) + 1, -1, dtype=np.int64)
+        remap[present] = np.arange(present.size)
+        self.codes = remap[columns]  # coders x distinct columns, numbered as _encode would
+        self.labels = [labels[code] for code in present.tolist()]
+        self.raw = present  # the caller's code of each value
+        pairable = (self.codes >= 0).sum(axis=0) >= 2
+        index = np.cumsum(pairable) - 1
+        units = pairable[column]
+        self.unit_group_index = np.flatnonzero(units)  # the pairable units, in order
+        self.copies = index[column[units]]  # the pairable column of each pairable unit
+        self._problems: dict[Any, _AlphaProblem | None] = {}
+
+    @property
+    def n_pairable(self) -> int:
+        return int(self.copies.size)
+
+    def values(self) -> NDArray[np.int64]:
+        """The caller's codes of the values in pairable units."""
+        sub = self.codes[:, (self.codes >= 0).sum(axis=0) >= 2]
+        return self.raw[np.unique(sub[sub >= 0])]
+
+    def problem(self, level: str = "nominal", distance: Callable[[Any, Any], float] | None = None
+                ) -> _AlphaProblem | None:
+        key = (level, distance)
+        if key not in self._problems:
+            self._problems[key] = _coded_problem(self.codes, self.labels, _metric(level, self.labels, distance),
+                                                 self.copies)
+        return self._problems[key]
+
+    def alpha(self, level: str = "nominal", distance: Callable[[Any, Any], float] | None = None) -> float | None:
+        problem = self.problem(level, distance)
+        return None if problem is None else problem.alpha()
+
+    def bootstrap_ci(self, level: str = "nominal", distance: Callable[[Any, Any], float] | None = None,
+                     n_boot: int = 1000, seed: int = 0, ci: float = 0.95) -> tuple[float, float] | None:
+        """As :func:`annotator.agreement.bootstrap_alpha_ci` of the rows (the same interval)."""
+        problem = self.problem(level, distance)
+        return None if problem is None else _percentile_ci(problem, n_boot, seed, ci)
+
+    def _unit_agreement(self) -> NDArray[np.float64]:
+        """Each pairable distinct column's share of agreeing coder pairs."""
+        problem = self.problem()
+        assert problem is not None
+        p = problem.pairable
+        agreeing = np.bincount(p.entry_unit, weights=p.entry_count * (p.entry_count - 1), minlength=p.n_units)
+        m = p.values_per_unit.astype(np.float64)
+        return agreeing / (m * (m - 1))
+
+    def agreement(self) -> float | None:
+        """As :func:`annotator.agreement.mean_pairwise_agreement` of the rows."""
+        if self.n_pairable == 0:
+            return None
+        return float(np.mean(self._unit_agreement()[self.copies]))
+
+    def by_group(self, group: NDArray[np.int64], n_groups: int, level: str = "nominal",
+                 distance: Callable[[Any, Any], float] | None = None) -> GroupStats:
+        """Alpha (no bootstrap) and agreement of each group of units (``group[unit]``), at once."""
+        problem = self.problem(level, distance)
+        units = np.zeros(n_groups, dtype=np.int64)
+        if problem is None:
+            return GroupStats(units, units.copy(), units.copy(), np.full(n_groups, np.nan), [None] * n_groups)
+        p = problem.pairable
+        of = group[self.unit_group_index]  # the group of each pairable unit
+        size = p.n_codes
+        units = np.bincount(of, minlength=n_groups)
+        # Every pairable unit brings its column's entries to its group's value totals.
+        entry_start = np.searchsorted(p.entry_unit, np.arange(p.n_units))
+        entry_len = np.bincount(p.entry_unit, minlength=p.n_units)
+        take = _ragged(entry_start[self.copies], entry_len[self.copies])
+        entry_group = np.repeat(of, entry_len[self.copies])
+        totals = np.bincount(entry_group * size + p.entry_code[take], weights=p.entry_count[take],
+                             minlength=n_groups * size).reshape(n_groups, size)
+        n = totals.sum(axis=1)
+        n_values = np.count_nonzero(totals, axis=1)
+        value = self.raw[np.argmax(totals > 0, axis=1)]
+        metric = problem.metric
+        if metric.uses_totals:
+            positions = np.cumsum(totals, axis=1) - totals / 2.0
+            pair_order = np.argsort(p.pair_unit, kind="stable")
+            pair_start = np.searchsorted(p.pair_unit[pair_order], np.arange(p.n_units))
+            pair_len = np.bincount(p.pair_unit, minlength=p.n_units)
+            pairs = pair_order[_ragged(pair_start[self.copies], pair_len[self.copies])]
+            pair_group = np.repeat(of, pair_len[self.copies])
+            gap = positions[pair_group, p.pair_c[pairs]] - positions[pair_group, p.pair_k[pairs]]
+            observed = np.bincount(pair_group, weights=p.pair_weight[pairs] * gap**2, minlength=n_groups)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = (totals * positions).sum(axis=1) / n
+                spread = totals * (positions - mean[:, None]) ** 2
+            # Summed value by value, as the scalar dot product over a few values does.
+            expected = 2.0 * n * _sequential_sum(spread)
+        else:
+            observed = np.bincount(of, weights=problem.unit_observed()[self.copies], minlength=n_groups)
+            expected = metric.expected_many(totals)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            alpha = 1.0 - (n - 1.0) * observed / expected
+        alpha = np.where((n_values < 2) | (expected == 0.0), 1.0, alpha)
+        alpha[units == 0] = np.nan
+        return GroupStats(units, n_values, value, alpha, self._group_agreement(of, units))
+
+    def _group_agreement(self, of: NDArray[np.int64], units: NDArray[np.int64]) -> list[float | None]:
+        # np.mean per group: its pairwise summation is what mean_pairwise_agreement gives.
+        values = self._unit_agreement()[self.copies]
+        order = np.argsort(of, kind="stable")
+        values = values[order]
+        ends = np.cumsum(units)
+        out: list[float | None] = []
+        for end, count in zip(ends.tolist(), units.tolist()):
+            out.append(float(np.mean(values[end - count:end])) if count else None)
+        return out
+
+
+def _sequential_sum(terms: NDArray[np.float64]) -> NDArray[np.float64]:
+    total = terms[:, 0].copy()
+    for column in range(1, terms.shape[1]):
+        total += terms[:, column]
+    return total
