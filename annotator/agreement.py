@@ -13,6 +13,7 @@ __all__ = [
     "LEVELS",
     "bootstrap_alpha_ci",
     "cohen_kappa",
+    "cohen_kappa_table",
     "confusion_matrix",
     "fleiss_kappa",
     "jaccard_distance",
@@ -780,7 +781,17 @@ def cohen_kappa(
     if first.size == 0:
         return None
     size = len(labels)
-    observed = np.bincount(first * size + second, minlength=size * size).reshape(size, size) / first.size
+    return cohen_kappa_table(np.bincount(first * size + second, minlength=size * size).reshape(size, size), weights)
+
+
+def cohen_kappa_table(counts: ArrayLike, weights: Weights | None = None) -> float | None:
+    """:func:`cohen_kappa` from the table of (a, b) value counts, rows ``a``, in category order."""
+    table = np.asarray(counts)
+    total = int(table.sum())
+    if total == 0:
+        return None
+    size = table.shape[0]
+    observed = table / total
     chance = np.outer(observed.sum(axis=1), observed.sum(axis=0))
     index = np.arange(size)
     distance = np.abs(index[:, None] - index[None, :]).astype(np.float64)

@@ -21,6 +21,25 @@ __all__ = ["CodedUnits", "GroupStats"]
 _DENSE_KEYS = 1 << 20
 
 
+def _distinct_columns(codes: NDArray[np.int64], n_codes: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The first unit of each distinct column (in key order) and each unit's distinct column."""
+    coders, n = codes.shape
+    base = n_codes + 1
+    if base**coders > _DENSE_KEYS:
+        _, first, column = np.unique(codes.T, axis=0, return_index=True, return_inverse=True)
+        return first.astype(np.int64), column.reshape(-1).astype(np.int64)
+    keys = ((codes + 1) * (base ** np.arange(coders))[:, None]).sum(axis=0)
+    seen = np.zeros(base**coders, dtype=bool)
+    seen[keys] = True
+    distinct = np.flatnonzero(seen)
+    lookup = np.zeros(base**coders, dtype=np.int64)
+    lookup[distinct] = np.arange(distinct.size)
+    column = lookup[keys]
+    first = np.full(distinct.size, n, dtype=np.int64)
+    first[column[::-1]] = np.arange(n)[::-1]
+    return first, column
+
+
 def _ragged(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> NDArray[np.int64]:
     """``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])`` without the loop."""
     total = int(lengths.sum())
@@ -54,32 +73,24 @@ class CodedUnits:
 
     def __init__(self, codes: NDArray[np.int64], labels: Sequence[Any],
                  order: Literal["sorted", "first_seen"] = "sorted") -> None:
-        coders, n = codes.shape
-        self.n_units = n
-        base = len(labels) + 1
-        if base**coders <= _DENSE_KEYS:
-            keys = ((codes + 1) * (base ** np.arange(coders))[:, None]).sum(axis=0)
-            seen = np.zeros(base**coders, dtype=bool)
-            seen[keys] = True
-            distinct = np.flatnonzero(seen)
-            lookup = np.zeros(base**coders, dtype=np.int64)
-            lookup[distinct] = np.arange(distinct.size)
-            column = lookup[keys]
-            first = np.full(distinct.size, n, dtype=np.int64)
-            first[column[::-1]] = np.arange(n)[::-1]
-        else:
-            _, first, column = np.unique(codes.T, axis=0, return_index=True, return_inverse=True)
-            column = column.reshape(-1)
-        columns = codes[:, first]
-        present = np.unique(columns[columns >= 0])
+        first, column = _distinct_columns(codes, len(labels))
+        self._setup(codes[:, first], column, first, labels, order)
+
+    def _setup(self, raw: NDArray[np.int64], column: NDArray[np.int64], first: NDArray[np.int64],
+               labels: Sequence[Any], order: Literal["sorted", "first_seen"]) -> None:
+        coders = raw.shape[0]
+        n = self.n_units = int(column.size)
+        self.raw_columns, self.column, self.first = raw, column, first
+        self.raw_labels, self.order = labels, order
+        present = np.unique(raw[raw >= 0])
         if order == "first_seen":
-            where = np.where(columns >= 0, np.arange(coders)[:, None] * n + first[None, :], coders * n)
+            where = np.arange(coders)[:, None] * n + first[None, :]
             position = np.full(len(labels), coders * n, dtype=np.int64)
-            np.minimum.at(position, columns[columns >= 0], where[columns >= 0])
+            np.minimum.at(position, raw[raw >= 0], where[raw >= 0])
             present = present[np.argsort(position[present], kind="stable")]
         remap = np.full(len(labels) + 1, -1, dtype=np.int64)
         remap[present] = np.arange(present.size)
-        self.codes = remap[columns]  # coders x distinct columns, numbered as _encode would
+        self.codes = remap[raw]  # coders x distinct columns, numbered as _encode would
         self.labels = [labels[code] for code in present.tolist()]
         self.raw = present  # the caller's code of each value
         pairable = (self.codes >= 0).sum(axis=0) >= 2
@@ -88,6 +99,30 @@ class CodedUnits:
         self.unit_group_index = np.flatnonzero(units)  # the pairable units, in order
         self.copies = index[column[units]]  # the pairable column of each pairable unit
         self._problems: dict[Any, _AlphaProblem | None] = {}
+
+    def subset(self, units: NDArray[np.int64]) -> CodedUnits:
+        """The same coders over ``units`` (increasing unit indices) only."""
+        used = np.zeros(self.first.size, dtype=bool)
+        used[self.column[units]] = True
+        kept = np.flatnonzero(used)
+        renumber = np.cumsum(used) - 1
+        column = renumber[self.column[units]]
+        first = np.full(kept.size, units.size, dtype=np.int64)
+        first[column[::-1]] = np.arange(units.size)[::-1]
+        out = object.__new__(CodedUnits)
+        out._setup(self.raw_columns[:, kept], column, first, self.raw_labels, self.order)
+        return out
+
+    def derived(self, table: NDArray[np.int64], labels: Sequence[Any]) -> CodedUnits:
+        """Each value replaced by ``table[code]`` (-1: missing), the codes of ``labels`` ("sorted")."""
+        mapped = np.where(self.raw_columns >= 0, table[self.raw_columns], -1)
+        first, column = _distinct_columns(mapped, len(labels))
+        # A distinct column here is first met at the first unit of any column it comes from.
+        start = np.full(first.size, self.n_units, dtype=np.int64)
+        np.minimum.at(start, column, self.first)
+        out = object.__new__(CodedUnits)
+        out._setup(mapped[:, first], column[self.column], start, labels, "sorted")
+        return out
 
     @property
     def n_pairable(self) -> int:

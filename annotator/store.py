@@ -1309,6 +1309,51 @@ class Store:
             out.setdefault(sid, set()).add(tid)
         return out
 
+    def review_arrays(self) -> Any:
+        """Human labels, stances, labelled sentences and their linked targets as a
+        :class:`annotator.model.ReviewArrays`: one scan per table, each column a comma-joined
+        string SQLite builds and numpy parses (no Python object per row)."""
+        import numpy as np  # here: the command line starts without numpy
+
+        from .model import ReviewArrays
+
+        def ints(sql: str, args: Iterable[Any] = ()) -> list[Any]:
+            row = self.conn.execute(sql, list(args)).fetchone()
+            return [np.fromstring(text or "", dtype=np.int64, sep=",") for text in row]
+
+        human = "annotator_id IN (SELECT id FROM annotators WHERE kind = 'human')"
+        # The frames column repeats a few spellings: code them in SQL, found in a sample first;
+        # a spelling the sample missed comes out as -1 and is looked for in the whole table.
+        spellings = [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT frames FROM (SELECT frames FROM labels LIMIT 50000)")]
+        while True:
+            case = " ".join(f"WHEN ?{i + 1} THEN {i}" for i in range(len(spellings)))
+            labels = ints(
+                "SELECT group_concat(sentence_id), group_concat(annotator_id), group_concat(irrelevant),"
+                f" group_concat(CASE frames {case} ELSE -1 END) FROM labels WHERE {human}", spellings)
+            if not (labels[3] < 0).any():
+                break
+            marks = ",".join("?" * len(spellings))
+            spellings += [r[0] for r in self.conn.execute(
+                f"SELECT DISTINCT frames FROM labels WHERE frames NOT IN ({marks})", spellings)]
+        value = " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(STANCE_VALUES))
+        stances = ints(
+            "SELECT group_concat(sentence_id), group_concat(annotator_id), group_concat(target_id),"
+            f" group_concat(CASE value {value} END) FROM stances WHERE {human}")
+        units = ints(
+            "SELECT group_concat(s.id), group_concat(ar.rowid), group_concat(s.idx)"
+            " FROM (SELECT DISTINCT sentence_id FROM labels) l JOIN sentences s ON s.id = l.sentence_id"
+            " JOIN articles ar ON ar.id = s.article_id")
+        # m.start <= s.end follows from the other two bounds; it bounds the index range.
+        mentions = ints(
+            "SELECT group_concat(s.id), group_concat(m.target_id)"
+            " FROM (SELECT DISTINCT sentence_id FROM labels) l JOIN sentences s ON s.id = l.sentence_id"
+            " JOIN mentions m ON m.article_id = s.article_id AND m.start >= s.start"
+            " AND m.start <= s.end AND m.end <= s.end WHERE m.target_id IS NOT NULL")
+        articles = ints("SELECT group_concat(rowid) FROM (SELECT rowid FROM articles ORDER BY rowid)")
+        return ReviewArrays(*labels[:4], [json.loads(s) for s in spellings], *stances, *units,
+                            *mentions, *articles)
+
     def article_headers(self) -> list[tuple[str, str, str | None]]:
         """(id, title, outlet) of every article, in import order (no text: cheap)."""
         return [(r[0], r[1], r[2]) for r in self.conn.execute(
