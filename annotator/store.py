@@ -1309,10 +1309,25 @@ class Store:
             out.setdefault(sid, set()).add(tid)
         return out
 
+    #: Labels whose frames spellings are coded before the whole table is read (a guess, checked).
+    spelling_sample = 50_000
+
     def review_arrays(self) -> Any:
         """Human labels, stances, labelled sentences and their linked targets as a
         :class:`annotator.model.ReviewArrays`: one scan per table, each column a comma-joined
         string SQLite builds and numpy parses (no Python object per row)."""
+        # One read transaction: the five scans see the same snapshot, so every stance and mention
+        # belongs to a label and a unit read here even while another process saves labels.
+        outer = self.conn.in_transaction
+        if not outer:
+            self.conn.execute("BEGIN")
+        try:
+            return self._review_arrays()
+        finally:
+            if not outer:
+                self.conn.execute("COMMIT")
+
+    def _review_arrays(self) -> Any:
         import numpy as np  # here: the command line starts without numpy
 
         from .model import ReviewArrays
@@ -1325,9 +1340,9 @@ class Store:
         # The frames column repeats a few spellings: code them in SQL, found in a sample first;
         # a spelling the sample missed comes out as -1 and is looked for in the whole table.
         spellings = [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT frames FROM (SELECT frames FROM labels LIMIT 50000)")]
+            "SELECT DISTINCT frames FROM (SELECT frames FROM labels LIMIT ?)", (self.spelling_sample,))]
         while True:
-            case = " ".join(f"WHEN ?{i + 1} THEN {i}" for i in range(len(spellings)))
+            case = " ".join(f"WHEN ?{i + 1} THEN {i}" for i in range(len(spellings))) or "WHEN NULL THEN -1"
             labels = ints(
                 "SELECT group_concat(sentence_id), group_concat(annotator_id), group_concat(irrelevant),"
                 f" group_concat(CASE frames {case} ELSE -1 END) FROM labels WHERE {human}", spellings)
