@@ -691,20 +691,31 @@ def _bootstrap_replicates(problem: _AlphaProblem, n_boot: int, seed: int) -> NDA
     Units with the same value counts are interchangeable (:meth:`_Pairable.patterns`), so a
     resample is how many copies of each of the ``P`` patterns it holds: one multinomial draw of
     ``U`` over the patterns' shares (``numpy.random.default_rng(seed)``), which is the same
-    distribution as ``U`` units drawn one by one, at a cost in ``P``, not ``U``. The replicates
-    are computed a block at a time over one unit of each pattern.
+    distribution as ``U`` units drawn one by one, at a cost in ``P``, not ``U``. With many
+    patterns (``P > U / 3``: a binomial costs about three units drawn, counted and binned) the
+    units are drawn one by one instead. The replicates are computed a block at a time over one
+    unit of each pattern.
     """
     units, copies = problem.pairable.patterns(problem.weights)
     patterns = _AlphaProblem(problem.pairable.subset(units), problem.metric)
     n_units = int(copies.sum())
-    draws = np.random.default_rng(seed).multinomial(n_units, copies / n_units, size=n_boot)
+    rng = np.random.default_rng(seed)
+    one_by_one = units.size * 3 > n_units
     p = patterns.pairable
     width = p.n_units + p.entry_unit.size + (p.pair_unit.size if problem.metric.uses_totals else 0)
-    rows = max(1, min(n_boot, _BLOCK // max(width, 1)))
+    rows = max(1, min(n_boot, _BLOCK // max(width, n_units if one_by_one else 1, 1)))
+    pattern_of = np.repeat(np.arange(units.size), copies)
     replicates = np.empty(n_boot, dtype=np.float64)
     for start in range(0, n_boot, rows):
+        block = min(rows, n_boot - start)
+        if one_by_one:
+            picks = pattern_of[rng.integers(0, n_units, size=(block, n_units))]
+            picks += np.arange(0, block * units.size, units.size)[:, None]
+            draws = np.bincount(picks.ravel(), minlength=block * units.size).reshape(block, units.size)
+        else:
+            draws = rng.multinomial(n_units, copies / n_units, size=block)
         # Floats for BLAS products; exact, as the counts are integers of at most U.
-        replicates[start : start + rows] = patterns.alphas(draws[start : start + rows].astype(np.float64))
+        replicates[start : start + block] = patterns.alphas(draws.astype(np.float64))
     return replicates
 
 

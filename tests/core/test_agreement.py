@@ -336,15 +336,19 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
 
 
 def _resample(data: Any, level: str, distance: Any, seed: int) -> np.ndarray:
-    """The units (columns) of the first bootstrap replicate of ``seed``: one multinomial draw of
-    U copies over the distinct unit patterns, each pattern's copies taken from its first unit."""
+    """The units (columns) of the first bootstrap replicate of ``seed``: U copies over the
+    distinct unit patterns, each pattern's copies taken from its first unit; drawn one by one
+    when there are many patterns (as here: 11 units), else as one multinomial draw."""
     from annotator.agreement import _problem
 
     problem = _problem(data, level, None, distance)
     assert problem is not None
     units, copies = problem.pairable.patterns()
-    draw = np.random.default_rng(seed).multinomial(copies.sum(), copies / copies.sum())
-    return np.repeat(units, draw)
+    n = int(copies.sum())
+    rng = np.random.default_rng(seed)
+    if units.size * 3 > n:
+        return units[np.repeat(np.arange(units.size), copies)[rng.integers(0, n, size=(1, n))[0]]]
+    return np.repeat(units, rng.multinomial(n, copies / n))
 
 
 @pytest.mark.parametrize("level", ["nominal", "ordinal", "ratio"])
@@ -493,5 +497,6 @@ def test_vectorised_bootstrap_matches_scalar_alpha_on_every_resample(level: str)
     freq[:, units] = draws
     scalar = np.array([problem.alpha(row) for row in freq])
     vectorised = _bootstrap_replicates(problem, 157, 8)
+    assert units.size * 3 <= n_units  # the multinomial draw, not units one by one
     assert np.unique(scalar).size > 50  # the resamples differ, so the comparison means something
     np.testing.assert_allclose(vectorised, scalar, rtol=0, atol=1e-12)
