@@ -212,15 +212,16 @@ class CodedUnits:
         return GroupStats(units, n_values, value, alpha, self._group_agreement(of, units))
 
     def _group_agreement(self, of: NDArray[np.int64], units: NDArray[np.int64]) -> list[float | None]:
-        # np.mean per group: its pairwise summation is what mean_pairwise_agreement gives.
-        values = self._unit_agreement()[self.copies]
-        order = np.argsort(of, kind="stable")
-        values = values[order]
-        ends = np.cumsum(units)
-        out: list[float | None] = []
-        for end, count in zip(ends.tolist(), units.tolist()):
-            out.append(float(np.mean(values[end - count:end])) if count else None)
-        return out
+        # np.mean of each group's values, as mean_pairwise_agreement takes it: its pairwise
+        # summation depends on the count, so the groups of one count are one (groups x count)
+        # matrix, averaged row by row in one call.
+        values = self._unit_agreement()[self.copies][np.argsort(of, kind="stable")]
+        starts = np.cumsum(units) - units
+        out = np.full(units.size, np.nan)
+        for count in np.unique(units[units > 0]).tolist():
+            groups = np.flatnonzero(units == count)
+            out[groups] = np.mean(values[starts[groups][:, None] + np.arange(count)], axis=1)
+        return [None if n == 0 else value for n, value in zip(units.tolist(), out.tolist())]
 
 
 def _sequential_sum(terms: NDArray[np.float64]) -> NDArray[np.float64]:
