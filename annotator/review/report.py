@@ -7,7 +7,6 @@ from itertools import combinations
 from typing import Any, Sequence
 
 import numpy as np
-from numpy.typing import NDArray
 
 from .. import agreement as ag
 from ..agreement_units import CodedUnits, GroupStats
