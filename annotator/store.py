@@ -1355,16 +1355,22 @@ class Store:
         stances = ints(
             "SELECT group_concat(sentence_id), group_concat(annotator_id), group_concat(target_id),"
             f" group_concat(CASE value {value} END) FROM stances WHERE {human}")
-        units = ints(
-            "SELECT group_concat(s.id), group_concat(ar.rowid), group_concat(s.idx)"
-            " FROM (SELECT DISTINCT sentence_id FROM labels) l JOIN sentences s ON s.id = l.sentence_id"
-            " JOIN articles ar ON ar.id = s.article_id")
+        # Labelled sentences and the targets linked to their mentions in one pass over them
+        # (a row per mention, or one with target -1): each sentence is looked up once.
         # m.start <= s.end follows from the other two bounds; it bounds the index range.
-        mentions = ints(
-            "SELECT group_concat(s.id), group_concat(m.target_id)"
+        sentence, article, index, target = ints(
+            "SELECT group_concat(s.id), group_concat(ar.rowid), group_concat(s.idx),"
+            " group_concat(coalesce(m.target_id, -1))"
             " FROM (SELECT DISTINCT sentence_id FROM labels) l JOIN sentences s ON s.id = l.sentence_id"
-            " JOIN mentions m ON m.article_id = s.article_id AND m.start >= s.start"
-            " AND m.start <= s.end AND m.end <= s.end WHERE m.target_id IS NOT NULL")
+            " JOIN articles ar ON ar.id = s.article_id"
+            " LEFT JOIN mentions m ON m.article_id = s.article_id AND m.start >= s.start"
+            " AND m.start <= s.end AND m.end <= s.end AND m.target_id IS NOT NULL")
+        linked = target >= 0
+        by_sentence = np.argsort(sentence, kind="stable")  # (nearly) sorted already: cheap
+        ordered = sentence[by_sentence]
+        first = by_sentence[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if sentence.size else by_sentence
+        units = [sentence[first], article[first], index[first]]
+        mentions = [sentence[linked], target[linked]]
         articles = ints("SELECT group_concat(rowid) FROM (SELECT rowid FROM articles ORDER BY rowid)")
         return ReviewArrays(*labels[:4], [json.loads(s) for s in spellings], *stances, *units,
                             *mentions, *articles)

@@ -36,6 +36,18 @@ class LabelArrays:
     mention_target: Ints
 
 
+def _distinct(values: Ints) -> Ints:
+    """``np.unique(values)`` by a stable sort: ~50x faster on the nearly sorted keys here than
+    numpy 2's hash-based unique."""
+    ordered = np.sort(values, kind="stable")
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if ordered.size else ordered
+
+
+def _used(codes: Ints, size: int) -> Ints:
+    """The distinct non-negative ``codes`` below ``size``, in order (a count, not a sort)."""
+    return np.flatnonzero(np.bincount(codes, minlength=size))
+
+
 def _positions(keys: Ints, among: Ints) -> Ints:
     """Index of each of ``keys`` in the sorted, distinct ``among`` (every key is there)."""
     return np.searchsorted(among, keys).astype(np.int64)
@@ -140,7 +152,7 @@ def build_fields(lab: LabelArrays, names: Sequence[str], codebook_frames: Sequen
                             + [-1], dtype=np.int64)
     frame_sets = np.where(present, spelling_set[lab.label_frames[label_at]], -1)
     sets = list(set_index)
-    used = set().union(*(sets[c] for c in np.unique(frame_sets[present]).tolist()))
+    used = set().union(*(sets[c] for c in _used(frame_sets[present], len(sets)).tolist()))
     frame_ids = list(codebook_frames) + sorted(used - set(codebook_frames))
     members = np.array([[f in s for f in frame_ids] for s in sets], dtype=bool).reshape(len(sets), len(frame_ids))
 
@@ -149,10 +161,10 @@ def build_fields(lab: LabelArrays, names: Sequence[str], codebook_frames: Sequen
     s_coder = coder_of[lab.stance_annotator]
     s_rows = np.flatnonzero((s_coder >= 0) & kept[lab.stance_unit])
     s_unit, s_target = unit_index[lab.stance_unit[s_rows]], lab.stance_target[s_rows]
-    targets = np.unique(s_target)
+    targets = _used(s_target, int(s_target.max(initial=0)) + 1)
     m_rows = np.flatnonzero(kept[lab.mention_unit] & np.isin(lab.mention_target, targets))
     width = int(targets.max()) + 1 if targets.size else 1
-    keys = np.unique(np.concatenate([s_unit * width + s_target,
+    keys = _distinct(np.concatenate([s_unit * width + s_target,
                                      unit_index[lab.mention_unit[m_rows]] * width + lab.mention_target[m_rows]]))
     stance_unit, stance_target = keys // width, keys % width
     stance = np.where(present[:, stance_unit], NONE_CODE, -1)

@@ -309,7 +309,8 @@ def _pair(fd: Fields, i: int, j: int, a: str, b: str) -> PairResult:
     sa, sb = fd.stance[i], fd.stance[j]
     on_both = both[fd.stance_unit]
     rows = on_both & ((sa != NONE_CODE) | (sb != NONE_CODE))
-    keep = np.isin(fd.stance_target, np.unique(fd.stance_target[rows])) & on_both
+    theirs = np.bincount(fd.stance_target[rows], minlength=int(fd.stance_target.max(initial=0)) + 1) > 0
+    keep = theirs[fd.stance_target] & on_both
     sa, sb = sa[keep], sb[keep]
     set_a, set_b = fd.frame_sets[i][both], fd.frame_sets[j][both]
     frame_kappas = []
