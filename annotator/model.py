@@ -155,7 +155,7 @@ class ReviewArrays:
     ``label_*``: one entry per label; ``label_frames`` indexes ``spellings`` (the distinct frame
     lists). ``stance_*``: one per stance, ``stance_value`` indexing STANCE_VALUES. ``unit_*``: one
     per labelled sentence (article as its rowid, position in it). ``mention_*``: the targets linked
-    to a mention in a labelled sentence (may repeat). ``article_rowid``: every article, in order.
+    to a mention in a labelled sentence (may repeat).
     """
 
     label_sentence: Any
@@ -172,4 +172,3 @@ class ReviewArrays:
     unit_index: Any
     mention_sentence: Any
     mention_target: Any
-    article_rowid: Any

@@ -1371,9 +1371,18 @@ class Store:
         first = by_sentence[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if sentence.size else by_sentence
         units = [sentence[first], article[first], index[first]]
         mentions = [sentence[linked], target[linked]]
-        articles = ints("SELECT group_concat(rowid) FROM (SELECT rowid FROM articles ORDER BY rowid)")
-        return ReviewArrays(*labels[:4], [json.loads(s) for s in spellings], *stances, *units,
-                            *mentions, *articles)
+        return ReviewArrays(*labels[:4], [json.loads(s) for s in spellings], *stances, *units, *mentions)
+
+    def article_headers_at(self, rowids: Iterable[int]) -> list[tuple[str, str, str | None]]:
+        """(id, title, outlet) of the articles with these rowids, in rowid order."""
+        ids = sorted(set(rowids))
+        out: list[tuple[str, str, str | None]] = []
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            out += [(r[0], r[1], r[2]) for r in self.conn.execute(
+                f"SELECT id, title, outlet FROM articles WHERE rowid IN ({','.join('?' * len(part))})"
+                " ORDER BY rowid", part)]
+        return out
 
     def article_headers(self) -> list[tuple[str, str, str | None]]:
         """(id, title, outlet) of every article, in import order (no text: cheap)."""

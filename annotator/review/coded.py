@@ -60,8 +60,9 @@ def read_arrays(project: Any) -> LabelArrays:
     names = project.annotators()
     ids = np.array([store.annotator_id(name) for name in names], dtype=np.int64)
     by_id = np.argsort(ids)
-    headers = store.article_headers()
-    article = _positions(raw.unit_article, raw.article_rowid)
+    rowids = _distinct(raw.unit_article)  # the labelled articles, in import order
+    headers = store.article_headers_at(rowids.tolist())
+    article = _positions(raw.unit_article, rowids)
     order = np.lexsort((raw.unit_index, article))
     sentence = raw.unit_sentence[order]
     by_sentence = np.argsort(sentence)
