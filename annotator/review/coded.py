@@ -65,11 +65,19 @@ def read_arrays(project: Any) -> LabelArrays:
     article = _positions(raw.unit_article, rowids)
     order = np.lexsort((raw.unit_index, article))
     sentence = raw.unit_sentence[order]
-    by_sentence = np.argsort(sentence)
-    unit_of = by_sentence  # unit of the k-th smallest sentence id
+    top = int(sentence.max(initial=0))
+    dense = top <= 8 * sentence.size + (1 << 20)
+    if dense:
+        # Sentence ids are dense (integer primary keys): a table from id to unit is one gather.
+        unit_of = np.full(top + 1, -1, dtype=np.int64)
+        unit_of[sentence] = np.arange(sentence.size)
+    else:
+        unit_of = np.argsort(sentence)  # sparse ids: unit of the k-th smallest id, searched
 
     def units(sentences: Ints) -> Ints:
-        return unit_of[_positions(sentences, sentence[by_sentence])]
+        if dense:
+            return unit_of[sentences]
+        return unit_of[_positions(sentences, sentence[unit_of])]
 
     def annotator(id_: Ints) -> Ints:
         return by_id[_positions(id_, ids[by_id])]

@@ -79,16 +79,19 @@ def _kappa(a: Ints, b: Ints, n_categories: int, weights: ag.Weights | None = Non
            names: Sequence[str] = ()) -> Stat:
     """Cohen's kappa of two code rows (-1 = not coded) over the units both coded."""
     both = (a >= 0) & (b >= 0)
-    if not both.any():
+    table = np.bincount(a[both] * n_categories + b[both], minlength=n_categories**2)
+    return _table_kappa(table.reshape(n_categories, n_categories), weights, names)
+
+
+def _table_kappa(table: Ints, weights: ag.Weights | None = None, names: Sequence[str] = ()) -> Stat:
+    """Cohen's kappa of a table of (a, b) value counts."""
+    if not table.any():
         return Stat(None, "no unit labelled by both")
-    first, second = a[both], b[both]
-    table = np.bincount(first * n_categories + second, minlength=n_categories**2)
-    used = np.flatnonzero(table.reshape(n_categories, n_categories).sum(axis=0)
-                          + table.reshape(n_categories, n_categories).sum(axis=1))
+    used = np.flatnonzero(table.sum(axis=0) + table.sum(axis=1))
     if used.size == 1:
         code = int(used[0])
         return Stat(None, f"no variation: every value is {names[code] if names else code}")
-    value = ag.cohen_kappa_table(table.reshape(n_categories, n_categories), weights)
+    value = ag.cohen_kappa_table(table, weights)
     return Stat(value) if value is not None else Stat(None, "no unit labelled by both")
 
 
@@ -313,11 +316,16 @@ def _pair(fd: Fields, i: int, j: int, a: str, b: str) -> PairResult:
     keep = theirs[fd.stance_target] & on_both
     sa, sb = sa[keep], sb[keep]
     set_a, set_b = fd.frame_sets[i][both], fd.frame_sets[j][both]
+    # Each frame's yes/no table from the one table of (set, set) counts: the same counts.
+    n_sets = len(fd.sets)
+    sets_table = np.bincount(set_a * n_sets + set_b, minlength=n_sets * n_sets).reshape(n_sets, n_sets)
     frame_kappas = []
     for f in range(len(fd.frame_ids)):
-        fa, fb = fd.members[set_a, f].astype(np.int64), fd.members[set_b, f].astype(np.int64)
-        if fa.any() or fb.any():
-            k = _kappa(fa, fb, 2)
+        yes = fd.members[:, f].astype(np.int64)
+        table = np.stack([1 - yes, yes], axis=1)
+        table = table.T @ sets_table @ table
+        if table[1].any() or table[:, 1].any():
+            k = _table_kappa(table)
             if k.value is not None:
                 frame_kappas.append(k.value)
     if frame_kappas:
