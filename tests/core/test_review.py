@@ -229,3 +229,20 @@ def test_empty_project_reads_no_arrays(tmp_path: Path) -> None:
     with Project.open(tmp_path / "e.annot") as p:
         arrays = p.store.review_arrays()
     assert arrays.label_sentence.size == 0 and arrays.spellings == []
+
+
+def test_sparse_sentence_ids_map_to_the_same_units(project: Project) -> None:
+    from types import SimpleNamespace
+
+    from annotator.review.coded import read_arrays
+
+    dense = read_arrays(project)
+    raw = project.store.review_arrays()
+    shift = 10**12  # ids far apart: searched, not tabulated
+    for name in ("label_sentence", "stance_sentence", "unit_sentence", "mention_sentence"):
+        setattr(raw, name, getattr(raw, name) * shift)
+    store = SimpleNamespace(review_arrays=lambda: raw, annotator_id=project.store.annotator_id,
+                            article_headers_at=project.store.article_headers_at)
+    sparse = read_arrays(SimpleNamespace(store=store, annotators=project.annotators))
+    assert sparse.label_unit.tolist() == dense.label_unit.tolist()
+    assert sparse.stance_unit.tolist() == dense.stance_unit.tolist()
