@@ -188,6 +188,12 @@ def _as_label_set(value: Any) -> frozenset[Hashable] | None:
 # --------------------------------------------------------------------------- pairable values
 
 
+def _ragged(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> NDArray[np.int64]:
+    """``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])`` without the loop."""
+    ends = np.cumsum(lengths)
+    return np.arange(int(lengths.sum())) - np.repeat(ends - lengths - starts, lengths)
+
+
 class _Pairable:
     """The values of units coded by at least two coders, as per-unit counts and within-unit pairs.
 
@@ -226,6 +232,7 @@ class _Pairable:
         units: list[NDArray[np.int64]] = []
         firsts: list[NDArray[np.int64]] = []
         seconds: list[NDArray[np.int64]] = []
+        offsets: list[NDArray[np.int64]] = []
         offset = 1
         while offset < keys.size:
             same_unit = np.flatnonzero(self.entry_unit[offset:] == self.entry_unit[:-offset])
@@ -234,10 +241,12 @@ class _Pairable:
             units.append(self.entry_unit[same_unit])
             firsts.append(same_unit)
             seconds.append(same_unit + offset)
+            offsets.append(np.full(same_unit.size, offset, dtype=np.int64))
             offset += 1
         first = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
         second = np.concatenate(seconds) if seconds else np.zeros(0, dtype=np.int64)
         self.pair_unit = np.concatenate(units) if units else np.zeros(0, dtype=np.int64)
+        self.pair_offset = np.concatenate(offsets) if offsets else np.zeros(0, dtype=np.int64)
         self.pair_c = self.entry_code[first]
         self.pair_k = self.entry_code[second]
         self.pair_weight = (
@@ -263,6 +272,7 @@ class _Pairable:
         sub.pair_c = self.pair_c[pairs]
         sub.pair_k = self.pair_k[pairs]
         sub.pair_weight = self.pair_weight[pairs]
+        sub.pair_offset = self.pair_offset[pairs]
         return sub
 
     def patterns(self, weights: NDArray[np.int64] | None = None) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -539,6 +549,10 @@ class _AlphaProblem:
         p = self.pairable
         if unit_freq is None:
             unit_freq = self.weights
+        if self.metric.uses_totals and unit_freq is self.weights and self.copies is not None:
+            # Every unit's pairs, in the order the whole data's pairs have: the same dot product.
+            pairs = self._copied_pairs()
+            return float(p.pair_weight[pairs] @ self.metric.pair(p.pair_c[pairs], p.pair_k[pairs], totals))
         if self.metric.uses_totals:
             weights = p.pair_weight if unit_freq is None else p.pair_weight * unit_freq[p.pair_unit]
             return float(weights @ self.metric.pair(p.pair_c, p.pair_k, totals))
@@ -547,6 +561,19 @@ class _AlphaProblem:
         if unit_freq is None:
             return float(self.unit_observed().sum())
         return float(unit_freq @ self.unit_observed())
+
+    def _copied_pairs(self) -> NDArray[np.int64]:
+        """The pairs of each copied unit (``copies``), offset by offset, unit by unit, as
+        :class:`_Pairable` lists the pairs of the whole data."""
+        p = self.pairable
+        assert self.copies is not None
+        out = []
+        for offset in np.unique(p.pair_offset).tolist():
+            chosen = np.flatnonzero(p.pair_offset == offset)  # by unit, then entry
+            lengths = np.bincount(p.pair_unit[chosen], minlength=p.n_units)
+            starts = np.cumsum(lengths) - lengths
+            out.append(chosen[_ragged(starts[self.copies], lengths[self.copies])])
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
     def alphas(self, unit_freq: NDArray[np.float64]) -> NDArray[np.float64]:
         """:meth:`alpha` for each row of a (replicates x units) matrix of unit copies, at once."""

@@ -13,6 +13,7 @@ from .agreement import (
     _coded_problem,
     _metric,
     _percentile_ci,
+    _ragged,
 )
 
 __all__ = ["CodedUnits", "GroupStats"]
@@ -40,13 +41,6 @@ def _distinct_columns(codes: NDArray[np.int64], n_codes: int) -> tuple[NDArray[n
     return first, column
 
 
-def _ragged(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> NDArray[np.int64]:
-    """``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])`` without the loop."""
-    total = int(lengths.sum())
-    ends = np.cumsum(lengths)
-    return np.arange(total) - np.repeat(ends - lengths - starts, lengths)
-
-
 class GroupStats:
     """One statistic per group of units: alpha (NaN where undefined), observed agreement, and
     the pairable units and distinct values of each group (for the reason a value is undefined)."""
@@ -68,7 +62,7 @@ class CodedUnits:
     would number the values of these rows ("sorted": codes already in the values' order, as for
     numbers; "first_seen": coder by coder, as for label sets), so that per-unit sums run over the
     same values in the same order and every result is the same float as the row functions give
-    (see docs/decisions.md for the one exception, ordinal sums past 2**53).
+    (see docs/decisions.md for the one exception, per-group MASI alpha).
     """
 
     def __init__(self, codes: NDArray[np.int64], labels: Sequence[Any],
