@@ -90,7 +90,7 @@ class CodedUnits:
         pairable = (self.codes >= 0).sum(axis=0) >= 2
         index = np.cumsum(pairable) - 1
         units = pairable[column]
-        self.unit_group_index = np.flatnonzero(units)  # the pairable units, in order
+        self.pairable_units = np.flatnonzero(units)  # the pairable units, in order
         self.copies = index[column[units]]  # the pairable column of each pairable unit
         self._problems: dict[Any, _AlphaProblem | None] = {}
 
@@ -168,7 +168,7 @@ class CodedUnits:
         if problem is None:
             return GroupStats(units, units.copy(), units.copy(), np.full(n_groups, np.nan), [None] * n_groups)
         p = problem.pairable
-        of = group[self.unit_group_index]  # the group of each pairable unit
+        of = group[self.pairable_units]  # the group of each pairable unit
         size = p.n_codes
         units = np.bincount(of, minlength=n_groups)
         # Every pairable unit brings its column's entries to its group's value totals.
