@@ -1314,9 +1314,9 @@ class Store:
 
     def review_arrays(self) -> Any:
         """Human labels, stances, labelled sentences and their linked targets as a
-        :class:`annotator.model.ReviewArrays`: one scan per table, each column a comma-joined
-        string SQLite builds and numpy parses (no Python object per row)."""
-        # One read transaction: the five scans see the same snapshot, so every stance and mention
+        :class:`annotator.model.ReviewArrays`: three scans, each column a comma-joined string
+        SQLite builds and numpy parses (no Python object per row)."""
+        # One read transaction: the scans see the same snapshot, so every stance and mention
         # belongs to a label and a unit read here even while another process saves labels.
         outer = self.conn.in_transaction
         if not outer:
