@@ -1,7 +1,6 @@
 """Inter-coder agreement: percent agreement, Cohen's and Fleiss' kappa, Krippendorff's alpha and bootstrap CIs."""
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Hashable, Sequence
 from collections.abc import Set as AbstractSet
@@ -14,6 +13,7 @@ __all__ = [
     "LEVELS",
     "bootstrap_alpha_ci",
     "cohen_kappa",
+    "cohen_kappa_table",
     "confusion_matrix",
     "fleiss_kappa",
     "jaccard_distance",
@@ -38,8 +38,6 @@ LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 _BLOCK = 1 << 22
 # Up to this many distinct values, bootstrap frequencies come from a dense units x values product.
 _DENSE_CODES = 64
-# Resamples (replicates x units) up to this many are kept for the next statistic (int32: 64 MiB).
-_KEEP_RESAMPLES = 1 << 24
 
 
 # --------------------------------------------------------------------------- set distances
@@ -190,6 +188,12 @@ def _as_label_set(value: Any) -> frozenset[Hashable] | None:
 # --------------------------------------------------------------------------- pairable values
 
 
+def _ragged(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> NDArray[np.int64]:
+    """``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])`` without the loop."""
+    ends = np.cumsum(lengths)
+    return np.arange(int(lengths.sum())) - np.repeat(ends - lengths - starts, lengths)
+
+
 class _Pairable:
     """The values of units coded by at least two coders, as per-unit counts and within-unit pairs.
 
@@ -228,6 +232,7 @@ class _Pairable:
         units: list[NDArray[np.int64]] = []
         firsts: list[NDArray[np.int64]] = []
         seconds: list[NDArray[np.int64]] = []
+        offsets: list[NDArray[np.int64]] = []
         offset = 1
         while offset < keys.size:
             same_unit = np.flatnonzero(self.entry_unit[offset:] == self.entry_unit[:-offset])
@@ -236,15 +241,64 @@ class _Pairable:
             units.append(self.entry_unit[same_unit])
             firsts.append(same_unit)
             seconds.append(same_unit + offset)
+            offsets.append(np.full(same_unit.size, offset, dtype=np.int64))
             offset += 1
         first = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
         second = np.concatenate(seconds) if seconds else np.zeros(0, dtype=np.int64)
         self.pair_unit = np.concatenate(units) if units else np.zeros(0, dtype=np.int64)
+        self.pair_offset = np.concatenate(offsets) if offsets else np.zeros(0, dtype=np.int64)
         self.pair_c = self.entry_code[first]
         self.pair_k = self.entry_code[second]
         self.pair_weight = (
             2.0 * self.entry_count[first] * self.entry_count[second] / (self.values_per_unit[self.pair_unit] - 1)
         )
+
+    def subset(self, units: NDArray[np.int64]) -> _Pairable:
+        """The same values for the (increasing) ``units`` only, renumbered 0, 1, ...; the entries and
+        pairs of each unit keep their order, so every per-unit sum is the same float as here."""
+        index = np.full(self.n_units, -1, dtype=np.int64)
+        index[units] = np.arange(units.size)
+        sub = object.__new__(_Pairable)
+        sub.values_per_unit = self.values_per_unit[units]
+        sub.n_units = int(units.size)
+        sub.n_codes = self.n_codes
+        sub._unit_counts = None
+        entries = index[self.entry_unit] >= 0
+        sub.entry_unit = index[self.entry_unit[entries]]
+        sub.entry_code = self.entry_code[entries]
+        sub.entry_count = self.entry_count[entries]
+        pairs = index[self.pair_unit] >= 0
+        sub.pair_unit = index[self.pair_unit[pairs]]
+        sub.pair_c = self.pair_c[pairs]
+        sub.pair_k = self.pair_k[pairs]
+        sub.pair_weight = self.pair_weight[pairs]
+        sub.pair_offset = self.pair_offset[pairs]
+        return sub
+
+    def patterns(self, weights: NDArray[np.int64] | None = None) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """One unit of each distinct value-count pattern and how many units have it (``weights``:
+        each unit's copies), in increasing order of the pattern's key.
+
+        Alpha depends on a unit only through how often each value occurs in it, so units with the
+        same counts are interchangeable: the bootstrap resamples patterns. The key is the unit's
+        sorted values, one base-(values + 1) digit each.
+        """
+        counts = self.entry_count.astype(np.int64)
+        value_unit = np.repeat(self.entry_unit, counts)
+        value_code = np.repeat(self.entry_code, counts)
+        starts = np.searchsorted(value_unit, np.arange(self.n_units))
+        base = self.n_codes + 1
+        longest = int(self.values_per_unit.max()) if self.n_units else 0
+        if base**longest >= 1 << 62:
+            # Too many values for a key: every unit is its own pattern (the same bootstrap, slower).
+            units = np.arange(self.n_units, dtype=np.int64)
+            return units, (np.ones(self.n_units, dtype=np.int64) if weights is None else weights)
+        place = np.arange(value_unit.size) - starts[value_unit]
+        powers = base ** np.arange(max(longest, 1), dtype=np.int64)
+        keys = np.add.reduceat((value_code + 1) * powers[place], starts) if self.n_units else starts
+        keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        copies = np.bincount(inverse, weights=weights, minlength=keys.size)
+        return first.astype(np.int64), np.rint(copies).astype(np.int64)
 
     def code_totals(self, unit_freq: NDArray[np.int64] | None = None) -> NDArray[np.float64]:
         """``n_c``: how often each value occurs among pairable values (units weighted by ``unit_freq``)."""
@@ -454,17 +508,24 @@ class _TableMetric(_Metric):
 
 
 class _AlphaProblem:
-    """Pairable values plus a metric: gives alpha for the data or for any re-weighting of its units."""
+    """Pairable values plus a metric: gives alpha for the data or for any re-weighting of its units.
 
-    def __init__(self, pairable: _Pairable, metric: _Metric) -> None:
+    ``copies`` (see :class:`CodedUnits`) says which unit each unit of the data is a copy of, in
+    the data's order, when the pairable values hold only the distinct units: alpha is then that
+    of the whole data, summed per unit in the same order, so the same float.
+    """
+
+    def __init__(self, pairable: _Pairable, metric: _Metric, copies: NDArray[np.int64] | None = None) -> None:
         self.pairable = pairable
         self.metric = metric
+        self.copies = copies
+        self.weights = None if copies is None else np.bincount(copies, minlength=pairable.n_units)
         self._unit_observed: NDArray[np.float64] | None = None
 
     def alpha(self, unit_freq: NDArray[np.int64] | None = None) -> float:
         """``α = 1 − (n − 1) Σ o_ck δ²_ck / Σ n_c n_k δ²_ck``; ``unit_freq`` counts each unit's copies."""
         p = self.pairable
-        totals = p.code_totals(unit_freq)
+        totals = p.code_totals(self.weights if unit_freq is None else unit_freq)
         if np.count_nonzero(totals) < 2:
             # One value only: no expected disagreement, and no observed disagreement either.
             return 1.0
@@ -476,18 +537,43 @@ class _AlphaProblem:
         observed = self._observed(totals, unit_freq)
         return 1.0 - (float(totals.sum()) - 1.0) * observed / expected
 
+    def unit_observed(self) -> NDArray[np.float64]:
+        """Each unit's observed disagreement, for a metric that does not depend on the frequencies."""
+        if self._unit_observed is None:
+            p = self.pairable
+            disagreement = p.pair_weight * self.metric.pair(p.pair_c, p.pair_k, np.zeros(p.n_codes))
+            self._unit_observed = np.bincount(p.pair_unit, weights=disagreement, minlength=p.n_units)
+        return self._unit_observed
+
     def _observed(self, totals: NDArray[np.float64], unit_freq: NDArray[np.int64] | None) -> float:
         p = self.pairable
+        if unit_freq is None:
+            unit_freq = self.weights
+        if self.metric.uses_totals and unit_freq is self.weights and self.copies is not None:
+            # Every unit's pairs, in the order the whole data's pairs have: the same dot product.
+            pairs = self._copied_pairs()
+            return float(p.pair_weight[pairs] @ self.metric.pair(p.pair_c[pairs], p.pair_k[pairs], totals))
         if self.metric.uses_totals:
             weights = p.pair_weight if unit_freq is None else p.pair_weight * unit_freq[p.pair_unit]
             return float(weights @ self.metric.pair(p.pair_c, p.pair_k, totals))
-        if self._unit_observed is None:
-            # The metric is fixed, so each unit's observed disagreement is too: compute it once.
-            disagreement = p.pair_weight * self.metric.pair(p.pair_c, p.pair_k, totals)
-            self._unit_observed = np.bincount(p.pair_unit, weights=disagreement, minlength=p.n_units)
+        if unit_freq is self.weights and self.copies is not None:
+            return float(self.unit_observed()[self.copies].sum())
         if unit_freq is None:
-            return float(self._unit_observed.sum())
-        return float(unit_freq @ self._unit_observed)
+            return float(self.unit_observed().sum())
+        return float(unit_freq @ self.unit_observed())
+
+    def _copied_pairs(self) -> NDArray[np.int64]:
+        """The pairs of each copied unit (``copies``), offset by offset, unit by unit, as
+        :class:`_Pairable` lists the pairs of the whole data."""
+        p = self.pairable
+        assert self.copies is not None
+        out = []
+        for offset in np.unique(p.pair_offset).tolist():
+            chosen = np.flatnonzero(p.pair_offset == offset)  # by unit, then entry
+            lengths = np.bincount(p.pair_unit[chosen], minlength=p.n_units)
+            starts = np.cumsum(lengths) - lengths
+            out.append(chosen[_ragged(starts[self.copies], lengths[self.copies])])
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
     def alphas(self, unit_freq: NDArray[np.float64]) -> NDArray[np.float64]:
         """:meth:`alpha` for each row of a (replicates x units) matrix of unit copies, at once."""
@@ -499,9 +585,7 @@ class _AlphaProblem:
             weights = unit_freq[:, p.pair_unit] * p.pair_weight
             observed = np.einsum("bp,bp->b", weights, self.metric.pair_many(p.pair_c, p.pair_k, totals))
         else:
-            self._observed(totals[0], None)  # computes the per-unit observed disagreement once
-            assert self._unit_observed is not None
-            observed = unit_freq @ self._unit_observed
+            observed = unit_freq @ self.unit_observed()
         # As in alpha(): one value only, or no expected disagreement, is perfect agreement.
         constant = (np.count_nonzero(totals, axis=1) < 2) | (expected == 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -521,33 +605,40 @@ def _problem(
             raise ValueError("give either a distance (for label sets) or a level/categories, not both")
         rows = [[_as_label_set(value) for value in row] for row in reliability_data]
         codes, labels = _encode(rows, None, order="none")
-        metric: _Metric
-        if distance is masi_distance:
-            metric = _SetMetric(labels, "masi")
-        elif distance is jaccard_distance:
-            metric = _SetMetric(labels, "jaccard")
-        else:
-            metric = _TableMetric(labels, distance)
     else:
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
         codes, labels = _encode(
             reliability_data, categories, order="required" if level == "ordinal" else "try"
         )
-        if level == "nominal":
-            metric = _NominalMetric()
-        elif level == "ordinal":
-            metric = _OrdinalMetric()
-        elif level == "interval":
-            metric = _IntervalMetric(_numeric_values(labels, level))
-        else:
-            metric = _RatioMetric(_numeric_values(labels, level))
+    return _coded_problem(codes, labels, _metric(level, labels, distance))
+
+
+def _metric(level: str, labels: Sequence[Any], distance: Callable[[Any, Any], float] | None) -> _Metric:
+    if distance is masi_distance:
+        return _SetMetric(labels, "masi")
+    if distance is jaccard_distance:
+        return _SetMetric(labels, "jaccard")
+    if distance is not None:
+        return _TableMetric(labels, distance)
+    if level == "nominal":
+        return _NominalMetric()
+    if level == "ordinal":
+        return _OrdinalMetric()
+    if level == "interval":
+        return _IntervalMetric(_numeric_values(labels, level))
+    return _RatioMetric(_numeric_values(labels, level))
+
+
+def _coded_problem(
+    codes: NDArray[np.int64], labels: Sequence[Any], metric: _Metric, copies: NDArray[np.int64] | None = None
+) -> _AlphaProblem | None:
     if codes.ndim != 2 or codes.shape[0] < 2 or not (codes >= 0).any():
         return None
     pairable = _Pairable(codes, len(labels))
     if pairable.n_units == 0:
         return None
-    return _AlphaProblem(pairable, metric)
+    return _AlphaProblem(pairable, metric, copies)
 
 
 def krippendorff_alpha(
@@ -603,62 +694,56 @@ def bootstrap_alpha_ci(
     Each replicate is exactly :func:`krippendorff_alpha` (or :func:`krippendorff_alpha_sets` when
     ``distance`` is given) of ``U`` pairable units drawn with replacement, with the ordinal metric
     recomputed from the replicate's frequencies (to floating-point rounding: replicates are
-    computed in blocks, see :func:`_bootstrap_replicates`). Seeded
-    (``numpy.random.default_rng(seed)``), so the same call gives the same interval. Returns
-    ``(low, high)``, or None when no unit has two values.
+    computed in blocks). The resamples are drawn as copies per distinct unit pattern (see
+    :func:`_bootstrap_replicates`), seeded (``numpy.random.default_rng(seed)``), so the same call
+    gives the same interval. Returns ``(low, high)``, or None when no unit has two values.
     """
+    problem = _problem(reliability_data, level, categories, distance)
+    return None if problem is None else _percentile_ci(problem, n_boot, seed, ci)
+
+
+def _percentile_ci(problem: _AlphaProblem, n_boot: int, seed: int, ci: float) -> tuple[float, float]:
     if n_boot < 1:
         raise ValueError("n_boot must be at least 1")
     if not 0.0 < ci < 1.0:
         raise ValueError("ci must be between 0 and 1")
-    problem = _problem(reliability_data, level, categories, distance)
-    if problem is None:
-        return None
     replicates = _bootstrap_replicates(problem, n_boot, seed)
     low, high = np.quantile(replicates, [(1.0 - ci) / 2.0, (1.0 + ci) / 2.0])
     return float(low), float(high)
 
 
 def _bootstrap_replicates(problem: _AlphaProblem, n_boot: int, seed: int) -> NDArray[np.float64]:
-    """Alpha of ``n_boot`` resamples of the pairable units, computed a block of replicates at a time.
+    """Alpha of ``n_boot`` resamples of the ``U`` pairable units, with replacement.
 
-    The generator draws replicate after replicate, ``U`` unit indices each, in the same order as
-    one ``integers(0, U, size=U)`` per replicate would, so the resamples are those of a loop of
-    scalar alphas. The draws depend only on ``(seed, U, n_boot)``: a report asks for many
-    statistics over the same units (one per frame, say), so the last draw is kept when small.
+    Units with the same value counts are interchangeable (:meth:`_Pairable.patterns`), so a
+    resample is how many copies of each of the ``P`` patterns it holds: one multinomial draw of
+    ``U`` over the patterns' shares (``numpy.random.default_rng(seed)``), which is the same
+    distribution as ``U`` units drawn one by one, at a cost in ``P``, not ``U``. With many
+    patterns (``P > U / 3``: a binomial costs about three units drawn, counted and binned) the
+    units are drawn one by one instead. The replicates are computed a block at a time over one
+    unit of each pattern.
     """
-    n_units = problem.pairable.n_units
-    p = problem.pairable
-    width = n_units + p.entry_unit.size + (p.pair_unit.size if problem.metric.uses_totals else 0)
-    rows = max(1, min(n_boot, _BLOCK // max(width, 1)))
-    kept = _kept_counts(seed, n_units, n_boot) if n_boot * n_units <= _KEEP_RESAMPLES else None
-    rng = np.random.default_rng(seed) if kept is None else None
+    units, copies = problem.pairable.patterns(problem.weights)
+    patterns = _AlphaProblem(problem.pairable.subset(units), problem.metric)
+    n_units = int(copies.sum())
+    rng = np.random.default_rng(seed)
+    one_by_one = units.size * 3 > n_units
+    p = patterns.pairable
+    width = p.n_units + p.entry_unit.size + (p.pair_unit.size if problem.metric.uses_totals else 0)
+    rows = max(1, min(n_boot, _BLOCK // max(width, n_units if one_by_one else 1, 1)))
+    pattern_of = np.repeat(np.arange(units.size), copies)
     replicates = np.empty(n_boot, dtype=np.float64)
     for start in range(0, n_boot, rows):
         block = min(rows, n_boot - start)
-        counts = kept[start : start + block] if kept is not None else _draw_counts(rng, block, n_units)
+        if one_by_one:
+            picks = pattern_of[rng.integers(0, n_units, size=(block, n_units))]
+            picks += np.arange(0, block * units.size, units.size)[:, None]
+            draws = np.bincount(picks.ravel(), minlength=block * units.size).reshape(block, units.size)
+        else:
+            draws = rng.multinomial(n_units, copies / n_units, size=block)
         # Floats for BLAS products; exact, as the counts are integers of at most U.
-        replicates[start : start + block] = problem.alphas(counts.astype(np.float64))
+        replicates[start : start + block] = patterns.alphas(draws.astype(np.float64))
     return replicates
-
-
-def _draw_counts(rng: np.random.Generator | None, block: int, n_units: int) -> NDArray[np.int32]:
-    """Copies of each unit in ``block`` resamples of ``n_units`` units with replacement (block x U)."""
-    assert rng is not None
-    # int32 draws are the same numbers as the default int64 ones (both take 32 bits per draw
-    # when U < 2**32), and faster.
-    picks = rng.integers(0, n_units, size=(block, n_units), dtype=np.int32)
-    keys = picks + np.arange(0, block * n_units, n_units, dtype=np.int64)[:, None]
-    counts = np.bincount(keys.ravel(), minlength=block * n_units).reshape(block, n_units)
-    return counts.astype(np.int32)
-
-
-@functools.lru_cache(maxsize=1)
-def _kept_counts(seed: int, n_units: int, n_boot: int) -> NDArray[np.int32]:
-    """All ``n_boot`` resamples of one seed, kept for the next statistic over as many units."""
-    counts = _draw_counts(np.random.default_rng(seed), n_boot, n_units)
-    counts.flags.writeable = False
-    return counts
 
 
 # --------------------------------------------------------------------------- agreement and kappas
@@ -734,7 +819,17 @@ def cohen_kappa(
     if first.size == 0:
         return None
     size = len(labels)
-    observed = np.bincount(first * size + second, minlength=size * size).reshape(size, size) / first.size
+    return cohen_kappa_table(np.bincount(first * size + second, minlength=size * size).reshape(size, size), weights)
+
+
+def cohen_kappa_table(counts: ArrayLike, weights: Weights | None = None) -> float | None:
+    """:func:`cohen_kappa` from the table of (a, b) value counts, rows ``a``, in category order."""
+    table = np.asarray(counts)
+    total = int(table.sum())
+    if total == 0:
+        return None
+    size = table.shape[0]
+    observed = table / total
     chance = np.outer(observed.sum(axis=1), observed.sum(axis=0))
     index = np.arange(size)
     distance = np.abs(index[:, None] - index[None, :]).astype(np.float64)

@@ -146,3 +146,29 @@ class ImportReport:
             "tally": [{"kind": k, "outcome": o, "count": n} for (k, o), n in sorted(self.tally.items())],
             "mapping": list(self.mapping),
         }
+
+
+@dataclass
+class ReviewArrays:
+    """A project's human labels as parallel numpy int64 arrays (no object per label), for review.
+
+    ``label_*``: one entry per label; ``label_frames`` indexes ``spellings`` (the distinct frame
+    lists). ``stance_*``: one per stance, ``stance_value`` indexing STANCE_VALUES. ``unit_*``: one
+    per labelled sentence (article as its rowid, position in it). ``mention_*``: the targets linked
+    to a mention in a labelled sentence (may repeat).
+    """
+
+    label_sentence: Any
+    label_annotator: Any  # annotator id
+    label_irrelevant: Any
+    label_frames: Any
+    spellings: list[list[str]]
+    stance_sentence: Any
+    stance_annotator: Any
+    stance_target: Any
+    stance_value: Any
+    unit_sentence: Any
+    unit_article: Any
+    unit_index: Any
+    mention_sentence: Any
+    mention_target: Any

@@ -1417,6 +1417,81 @@ class Store:
             out.setdefault(sid, set()).add(tid)
         return out
 
+    #: Labels whose frames spellings are coded before the whole table is read (a guess, checked).
+    spelling_sample = 50_000
+
+    def review_arrays(self) -> Any:
+        """Human labels, stances, labelled sentences and their linked targets as a
+        :class:`annotator.model.ReviewArrays`: three scans, each column a comma-joined string
+        SQLite builds and numpy parses (no Python object per row)."""
+        # One read transaction: the scans see the same snapshot, so every stance and mention
+        # belongs to a label and a unit read here even while another process saves labels.
+        outer = self.conn.in_transaction
+        if not outer:
+            self.conn.execute("BEGIN")
+        try:
+            return self._review_arrays()
+        finally:
+            if not outer:
+                self.conn.execute("COMMIT")
+
+    def _review_arrays(self) -> Any:
+        import numpy as np  # here: the command line starts without numpy
+
+        from .model import ReviewArrays
+
+        def ints(sql: str, args: Iterable[Any] = ()) -> list[Any]:
+            row = self.conn.execute(sql, list(args)).fetchone()
+            return [np.fromstring(text or "", dtype=np.int64, sep=",") for text in row]
+
+        human = "annotator_id IN (SELECT id FROM annotators WHERE kind = 'human')"
+        # The frames column repeats a few spellings: code them in SQL, found in a sample first;
+        # a spelling the sample missed comes out as -1 and is looked for in the whole table.
+        spellings = [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT frames FROM (SELECT frames FROM labels LIMIT ?)", (self.spelling_sample,))]
+        while True:
+            case = " ".join(f"WHEN ?{i + 1} THEN {i}" for i in range(len(spellings))) or "WHEN NULL THEN -1"
+            labels = ints(
+                "SELECT group_concat(sentence_id), group_concat(annotator_id), group_concat(irrelevant),"
+                f" group_concat(CASE frames {case} ELSE -1 END) FROM labels WHERE {human}", spellings)
+            if not (labels[3] < 0).any():
+                break
+            marks = ",".join("?" * len(spellings))
+            spellings += [r[0] for r in self.conn.execute(
+                f"SELECT DISTINCT frames FROM labels WHERE frames NOT IN ({marks})", spellings)]
+        value = " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(STANCE_VALUES))
+        stances = ints(
+            "SELECT group_concat(sentence_id), group_concat(annotator_id), group_concat(target_id),"
+            f" group_concat(CASE value {value} END) FROM stances WHERE {human}")
+        # Labelled sentences and the targets linked to their mentions in one pass over them
+        # (a row per mention, or one with target -1): each sentence is looked up once.
+        # m.start <= s.end follows from the other two bounds; it bounds the index range.
+        sentence, article, index, target = ints(
+            "SELECT group_concat(s.id), group_concat(ar.rowid), group_concat(s.idx),"
+            " group_concat(coalesce(m.target_id, -1))"
+            " FROM (SELECT DISTINCT sentence_id FROM labels) l JOIN sentences s ON s.id = l.sentence_id"
+            " JOIN articles ar ON ar.id = s.article_id"
+            " LEFT JOIN mentions m ON m.article_id = s.article_id AND m.start >= s.start"
+            " AND m.start <= s.end AND m.end <= s.end AND m.target_id IS NOT NULL")
+        linked = target >= 0
+        by_sentence = np.argsort(sentence, kind="stable")  # (nearly) sorted already: cheap
+        ordered = sentence[by_sentence]
+        first = by_sentence[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if sentence.size else by_sentence
+        units = [sentence[first], article[first], index[first]]
+        mentions = [sentence[linked], target[linked]]
+        return ReviewArrays(*labels[:4], [json.loads(s) for s in spellings], *stances, *units, *mentions)
+
+    def article_headers_at(self, rowids: Iterable[int]) -> list[tuple[str, str, str | None]]:
+        """(id, title, outlet) of the articles with these rowids, in rowid order."""
+        ids = sorted(set(rowids))
+        out: list[tuple[str, str, str | None]] = []
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            out += [(r[0], r[1], r[2]) for r in self.conn.execute(
+                f"SELECT id, title, outlet FROM articles WHERE rowid IN ({','.join('?' * len(part))})"
+                " ORDER BY rowid", part)]
+        return out
+
     def article_headers(self) -> list[tuple[str, str, str | None]]:
         """(id, title, outlet) of every article, in import order (no text: cheap)."""
         return [(r[0], r[1], r[2]) for r in self.conn.execute(

@@ -20,11 +20,8 @@ from .report import (  # noqa: F401
     PairResult,
     Stat,
     agreement_report,
-    alpha_stat,
     compute_agreement,
     format_report,
-    kappa_stat,
-    sets_alpha_stat,
     stance_confusion,
 )
 from .queue import (  # noqa: F401
@@ -42,4 +39,4 @@ from .charts import (  # noqa: F401
     progress_series,
 )
 
-__all__ = ['ALL_ANNOTATORS', 'AgreementReport', 'ArticleResult', 'Confusion', 'Distribution', 'FieldResult', 'MIN_TARGET_UNITS', 'NOT_CHOSEN', 'NO_OUTLET', 'NO_STANCE', 'NO_UNITS', 'OutletComparison', 'PairResult', 'ProjectLabels', 'ReviewItem', 'STANCE_CATEGORIES', 'STANCE_SCORE', 'Stat', 'Unit', 'agreement_report', 'alpha_stat', 'compute_agreement', 'differing_fields', 'format_report', 'kappa_stat', 'label_distribution', 'outlet_comparison', 'progress_series', 'read_project', 'review_queue', 'sets_alpha_stat', 'stance_confusion']
+__all__ = ['ALL_ANNOTATORS', 'AgreementReport', 'ArticleResult', 'Confusion', 'Distribution', 'FieldResult', 'MIN_TARGET_UNITS', 'NOT_CHOSEN', 'NO_OUTLET', 'NO_STANCE', 'NO_UNITS', 'OutletComparison', 'PairResult', 'ProjectLabels', 'ReviewItem', 'STANCE_CATEGORIES', 'STANCE_SCORE', 'Stat', 'Unit', 'agreement_report', 'compute_agreement', 'differing_fields', 'format_report', 'label_distribution', 'outlet_comparison', 'progress_series', 'read_project', 'review_queue', 'stance_confusion']

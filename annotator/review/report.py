@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import textwrap
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 from typing import Any, Sequence
 
 import numpy as np
-from numpy.typing import NDArray
 
 from .. import agreement as ag
+from ..agreement_units import CodedUnits, GroupStats
 from ..model import GOLD_ANNOTATOR, STANCE_VALUES
 from ..progress import Progress
-from .units import NO_STANCE, STANCE_CATEGORIES, ProjectLabels, Unit, read_project
+from .coded import NONE_CODE, Fields, Ints, LabelArrays, arrays_of, build_fields, read_arrays
+from .units import NO_STANCE, STANCE_CATEGORIES, ProjectLabels, Unit
 
 NO_UNITS = "no unit labelled by two of the annotators"
 NOT_CHOSEN = "no annotator chose this frame on these units"
@@ -42,81 +42,56 @@ class Stat:
         return f"[{self.ci[0]:.2f}, {self.ci[1]:.2f}]" if self.ci else ""
 
 
-#: Coder rows over units as float codes, NaN where the annotator did not label the unit.
-Matrix = NDArray[np.float64]
-
-
 def _describe(value: Any) -> str:
     if isinstance(value, frozenset):
         return "{" + ", ".join(sorted(map(str, value))) + "}" if value else "no frame"
     return str(value)
 
 
-def _pairable(m: Matrix) -> NDArray[np.bool_]:
-    return (~np.isnan(m)).sum(axis=0) >= 2
-
-
-def _values(m: Matrix) -> NDArray[np.float64]:
-    """The distinct codes in the units at least two coders coded."""
-    sub = m[:, _pairable(m)]
-    return np.unique(sub[~np.isnan(sub)])
-
-
-def alpha_stat(m: Matrix, level: ag.Level = "nominal", names: Sequence[str] = (),
-               n_boot: int = 0, seed: int = 0) -> Stat:
-    """Krippendorff's alpha of a code matrix, with the reason when it is not defined.
-
-    ``names[code]`` says what a code means (for "no variation: every value is X"). For ordinal
-    data the codes are ranks, so an unused category in between weighs nothing, as it should.
-    """
-    values = _values(m)
+def _alpha(data: CodedUnits, level: str, n_boot: int, seed: int, distance: Any = None) -> Stat:
+    """Krippendorff's alpha with the reason when it is not defined (a constant measures nothing,
+    though agreement.py calls it 1.0); a 95% bootstrap interval when ``n_boot``."""
+    values = data.values()
     if values.size == 0:
         return Stat(None, NO_UNITS)
     if values.size == 1:
-        # agreement.py calls this 1.0; a report must say it measures nothing.
-        code = int(values[0])
-        return Stat(None, f"no variation: every value is {names[code] if names else code}")
-    value = ag.krippendorff_alpha(m, level=level)
+        return Stat(None, f"no variation: every value is {_describe(data.raw_labels[int(values[0])])}")
+    value = data.alpha(level, distance)
     if value is None:
         return Stat(None, NO_UNITS)
-    ci = ag.bootstrap_alpha_ci(m, level=level, n_boot=n_boot, seed=seed) if n_boot > 0 else None
-    return Stat(value, ci=ci)
+    return Stat(value, ci=data.bootstrap_ci(level, distance, n_boot, seed) if n_boot > 0 else None)
 
 
-def sets_alpha_stat(rows: Sequence[Sequence[frozenset[str] | None]], n_boot: int = 0,
-                    seed: int = 0) -> Stat:
-    """Krippendorff's alpha with MASI distance over label sets (None = not labelled)."""
-    seen: set[frozenset[str]] = set()
-    n = 0
-    for column in zip(*rows):
-        present = [v for v in column if v is not None]
-        if len(present) >= 2:
-            n += 1
-            seen.update(present)
-    if n == 0:
-        return Stat(None, NO_UNITS)
-    if len(seen) == 1:
-        return Stat(None, f"no variation: every value is {_describe(next(iter(seen)))}")
-    value = ag.krippendorff_alpha_sets(rows, distance=ag.masi_distance)
-    if value is None:
-        return Stat(None, NO_UNITS)
-    ci = (ag.bootstrap_alpha_ci(rows, distance=ag.masi_distance, n_boot=n_boot, seed=seed)
-          if n_boot > 0 else None)
-    return Stat(value, ci=ci)
+def _group_alphas(groups: GroupStats, names: Sequence[Any]) -> list[Stat]:
+    out = []
+    for units, n_values, value, alpha in zip(groups.units.tolist(), groups.n_values.tolist(),
+                                             groups.value.tolist(), groups.alpha.tolist()):
+        if units == 0:
+            out.append(Stat(None, NO_UNITS))
+        elif n_values == 1:
+            out.append(Stat(None, f"no variation: every value is {_describe(names[value])}"))
+        else:
+            out.append(Stat(alpha))
+    return out
 
 
-def kappa_stat(a: NDArray[np.float64], b: NDArray[np.float64], n_categories: int,
-               weights: ag.Weights | None = None, names: Sequence[str] = ()) -> Stat:
-    """Cohen's kappa of two code rows over the units both coded."""
-    both = ~(np.isnan(a) | np.isnan(b))
-    if not both.any():
+def _kappa(a: Ints, b: Ints, n_categories: int, weights: ag.Weights | None = None,
+           names: Sequence[str] = ()) -> Stat:
+    """Cohen's kappa of two code rows (-1 = not coded) over the units both coded."""
+    both = (a >= 0) & (b >= 0)
+    table = np.bincount(a[both] * n_categories + b[both], minlength=n_categories**2)
+    return _table_kappa(table.reshape(n_categories, n_categories), weights, names)
+
+
+def _table_kappa(table: Ints, weights: ag.Weights | None = None, names: Sequence[str] = ()) -> Stat:
+    """Cohen's kappa of a table of (a, b) value counts."""
+    if not table.any():
         return Stat(None, "no unit labelled by both")
-    first, second = a[both].astype(np.int64), b[both].astype(np.int64)
-    values = np.unique(np.concatenate([first, second]))
-    if values.size == 1:
-        code = int(values[0])
+    used = np.flatnonzero(table.sum(axis=0) + table.sum(axis=1))
+    if used.size == 1:
+        code = int(used[0])
         return Stat(None, f"no variation: every value is {names[code] if names else code}")
-    value = ag.cohen_kappa(first, second, weights=weights, categories=range(n_categories))
+    value = ag.cohen_kappa_table(table, weights)
     return Stat(value) if value is not None else Stat(None, "no unit labelled by both")
 
 
@@ -203,88 +178,64 @@ _NOTES = [
 
 
 _YES_NO = ("no", "yes")
+#: Stance codes on the ordinal scale AGAINST < NEUTRAL < FAVOR: "none" (the last code) left out.
+_ORDINAL = np.array([0, 1, 2, -1], dtype=np.int64)
 
 
-@dataclass
-class _Fields:
-    """Every field as code matrices over the units, built once and sliced per target/article/pair."""
-
-    stance: Matrix  # coders x (unit, target) pairs; codes index STANCE_CATEGORIES
-    stance_target: NDArray[np.int64]  # the target of each pair
-    stance_unit: NDArray[np.int64]  # the unit (index into units) of each pair
-    frames: NDArray[np.float64]  # frames x coders x units: 1 chosen, 0 not
-    frame_sets: list[list[frozenset[str] | None]]  # coders x units
-    irrelevant: Matrix  # coders x units: 1 irrelevant, 0 not
+def _stance_field(key: str, title: str, nominal: CodedUnits, ordinal: CodedUnits, chosen: int,
+                  n_boot: int, seed: int) -> FieldResult:
+    return FieldResult(key, title, nominal.n_pairable, _alpha(nominal, "nominal", n_boot, seed),
+                       _alpha(ordinal, "ordinal", n_boot, seed), nominal.agreement(), chosen)
 
 
-def _build(units: Sequence[Unit], names: Sequence[str], targets: set[int],
-           frame_ids: Sequence[str]) -> _Fields:
-    k, n = len(names), len(units)
-    code = {c: float(i) for i, c in enumerate(STANCE_CATEGORIES)}
-    frame_index = {f: i for i, f in enumerate(frame_ids)}
-    stance_cols: list[list[float]] = []
-    stance_target: list[int] = []
-    stance_unit: list[int] = []
-    frames = np.full((len(frame_ids), k, n), np.nan)
-    frame_sets: list[list[frozenset[str] | None]] = [[None] * n for _ in names]
-    irrelevant = np.full((k, n), np.nan)
-    for j, u in enumerate(units):
-        labels = [u.labels.get(a) for a in names]
-        for i, lab in enumerate(labels):
-            if lab is None:
-                continue
-            frames[:, i, j] = 0.0
-            for f in lab.frames:
-                frames[frame_index[f], i, j] = 1.0
-            frame_sets[i][j] = frozenset(lab.frames)
-            irrelevant[i, j] = float(lab.irrelevant)
-        relevant = (u.mentioned | {t for lab in labels if lab for t in lab.stance}) & targets
-        for t in sorted(relevant):
-            stance_cols.append([np.nan if lab is None else code[lab.stance.get(t, NO_STANCE)]
-                                for lab in labels])
-            stance_target.append(t)
-            stance_unit.append(j)
-    stance = np.array(stance_cols, dtype=np.float64).T.reshape(k, len(stance_cols))
-    return _Fields(stance, np.array(stance_target, dtype=np.int64),
-                   np.array(stance_unit, dtype=np.int64), frames, frame_sets, irrelevant)
-
-
-def _ordinal(m: Matrix) -> Matrix:
-    """"none" (the last code) left out: the ordinal scale is AGAINST < NEUTRAL < FAVOR."""
-    return np.where(m == STANCE_CATEGORIES.index(NO_STANCE), np.nan, m)
-
-
-def _agreement(m: Matrix) -> float | None:
-    return ag.mean_pairwise_agreement(m) if _pairable(m).any() else None
-
-
-def _stance_field(key: str, title: str, m: Matrix, n_boot: int, seed: int) -> FieldResult:
-    none = STANCE_CATEGORIES.index(NO_STANCE)
-    return FieldResult(
-        key, title, int(_pairable(m).sum()),
-        alpha_stat(m, "nominal", STANCE_CATEGORIES, n_boot, seed),
-        alpha_stat(_ordinal(m), "ordinal", STANCE_CATEGORIES, n_boot, seed),
-        _agreement(m), int(((m != none) & ~np.isnan(m)).sum()),
-    )
-
-
-def _binary_field(key: str, title: str, m: Matrix, n_boot: int, seed: int) -> FieldResult:
-    alpha = alpha_stat(m, "nominal", _YES_NO, n_boot, seed)
-    values = _values(m)
+def _binary_alpha(key: str, alpha: Stat, values: Ints) -> Stat:
     if values.size == 1 and key.startswith("frame:") and values[0] == 0:
-        alpha = Stat(None, NOT_CHOSEN)
-    elif values.size == 1 and key == "irrelevant":
-        alpha = Stat(None, "no variation: every label marks the sentence "
-                     + ("irrelevant" if values[0] == 1 else "relevant"))
-    return FieldResult(key, title, int(_pairable(m).sum()), alpha, None, _agreement(m),
-                       int(np.nansum(m)))
+        return Stat(None, NOT_CHOSEN)
+    if values.size == 1 and key == "irrelevant":
+        return Stat(None, "no variation: every label marks the sentence "
+                    + ("irrelevant" if values[0] == 1 else "relevant"))
+    return alpha
 
 
-def _sets_field(rows: list[list[frozenset[str] | None]], n_boot: int, seed: int) -> FieldResult:
-    n = sum(1 for column in zip(*rows) if sum(v is not None for v in column) >= 2)
-    agree = ag.mean_pairwise_agreement(rows) if n else None
-    return FieldResult("frames", "frames (MASI)", n, sets_alpha_stat(rows, n_boot, seed), None,
-                       agree, sum(1 for row in rows for v in row if v))
+def _binary_field(key: str, title: str, data: CodedUnits, chosen: int, n_boot: int, seed: int) -> FieldResult:
+    alpha = _binary_alpha(key, _alpha(data, "nominal", n_boot, seed), data.values())
+    return FieldResult(key, title, data.n_pairable, alpha, None, data.agreement(), chosen)
+
+
+def _per_article(lab: LabelArrays, fd: Fields, stance: CodedUnits, ordinal: CodedUnits,
+                 sets: CodedUnits, irrelevant: CodedUnits) -> list[ArticleResult]:
+    """Every article's stance, frame-set and irrelevant alpha (no intervals), all at once."""
+    articles, group = np.unique(fd.unit_article, return_inverse=True)
+    n = int(articles.size)
+    column_group = group[fd.stance_unit]
+    nominal = stance.by_group(column_group, n)
+    scale = ordinal.by_group(column_group, n, "ordinal")
+    masi = sets.by_group(group, n, distance=ag.masi_distance)
+    irrel = irrelevant.by_group(group, n)
+    stanced = np.bincount(column_group, weights=((fd.stance >= 0) & (fd.stance != NONE_CODE)).sum(axis=0),
+                          minlength=n)
+    empty = np.array([not s for s in fd.sets] + [True])
+    framed = np.bincount(group, weights=(~empty[fd.frame_sets]).sum(axis=0), minlength=n)
+    marked = np.bincount(group, weights=(fd.irrelevant == 1).sum(axis=0), minlength=n)
+    units = np.bincount(group, minlength=n)
+    stance_alpha = _group_alphas(nominal, STANCE_CATEGORIES)
+    ordinal_alpha = _group_alphas(scale, STANCE_CATEGORIES)
+    sets_alpha = _group_alphas(masi, fd.sets)
+    irrel_alpha = _group_alphas(irrel, _YES_NO)
+    out = []
+    for g, index in enumerate(articles.tolist()):
+        aid, title, outlet = lab.articles[index]
+        values = irrel.value[g:g + 1] if irrel.n_values[g] == 1 else irrel.value[:0]
+        out.append(ArticleResult(aid, title, outlet, int(units[g]), [
+            FieldResult("stance", "stance", int(nominal.units[g]), stance_alpha[g], ordinal_alpha[g],
+                        nominal.agreement[g], int(stanced[g])),
+            FieldResult("frames", "frames (MASI)", int(masi.units[g]), sets_alpha[g], None,
+                        masi.agreement[g], int(framed[g])),
+            FieldResult("irrelevant", "irrelevant", int(irrel.units[g]),
+                        _binary_alpha("irrelevant", irrel_alpha[g], values), None, irrel.agreement[g],
+                        int(marked[g])),
+        ]))
+    return out
 
 
 def compute_agreement(
@@ -297,97 +248,106 @@ def compute_agreement(
     progress: Progress | None = None,
 ) -> AgreementReport:
     """The agreement report over ``data`` for ``annotators`` (default: every human annotator)."""
-    names = list(annotators) if annotators else [a for a in data.annotators if a != GOLD_ANNOTATOR]
+    return _report(arrays_of(data), data.annotators, data.targets, data.frames, annotators, n_boot,
+                   seed, confusion, per_article, progress)
+
+
+def _report(lab: LabelArrays, humans: Sequence[str], targets: dict[int, str],
+            frames: list[tuple[str, str]], annotators: Sequence[str] | None, n_boot: int, seed: int,
+            confusion: tuple[str, str] | None, per_article: bool, progress: Progress | None
+            ) -> AgreementReport:
+    names = list(annotators) if annotators else [a for a in humans if a != GOLD_ANNOTATOR]
     if GOLD_ANNOTATOR in names:
         raise ValueError("gold labels are not an annotator's: leave 'gold' out")
-    chosen = [Unit(u.sentence_id, u.article_id, u.index,
-                   {a: lab for a, lab in u.labels.items() if a in names}, u.mentioned)
-              for u in data.units]
-    labelled = sum(1 for u in chosen if u.labels)
-    units = [u for u in chosen if len(u.labels) >= 2]
-    stanced = {t for u in units for lab in u.labels.values() for t in lab.stance}
-    frame_titles = dict(data.frames)
-    used_frames = {f for u in units for lab in u.labels.values() for f in lab.frames}
-    frame_ids = [f for f, _ in data.frames] + sorted(used_frames - set(frame_titles))
-    articles_of: dict[str, list[int]] = defaultdict(list)
-    for j, u in enumerate(units):
-        articles_of[u.article_id].append(j)
+    frame_titles = dict(frames)
+    fd = build_fields(lab, names, [f for f, _ in frames])
     prog = progress or Progress()
-    steps = 4 + len(stanced) + len(frame_ids) + (len(articles_of) if per_article else 0)
-    prog.update(0, steps, "agreement")
-    fd = _build(units, names, stanced, frame_ids)
+    prog.update(0, 5 + len(fd.targets) + len(fd.frame_ids), "agreement")
     prog.step("reading labels")
 
-    fields = [_stance_field("stance", "stance (all targets)", fd.stance, n_boot, seed)]
+    stance = CodedUnits(fd.stance, STANCE_CATEGORIES)
+    ordinal = stance.derived(_ORDINAL, STANCE_CATEGORIES[:-1])
+    stanced = (fd.stance >= 0) & (fd.stance != NONE_CODE)
+    fields = [_stance_field("stance", "stance (all targets)", stance, ordinal, int(stanced.sum()), n_boot, seed)]
     prog.step("stance")
+    by_target = np.argsort(fd.stance_target, kind="stable")
+    bounds = np.searchsorted(fd.stance_target[by_target], sorted(fd.targets) + [np.iinfo(np.int64).max])
+    columns = {t: by_target[bounds[i]:bounds[i + 1]] for i, t in enumerate(sorted(fd.targets))}
     per_target = []
-    for t in stanced:
-        per_target.append(_stance_field(f"stance:{t}", f"stance: {data.targets.get(t, f'target {t}')}",
-                                        fd.stance[:, fd.stance_target == t], n_boot, seed))
+    for t in fd.targets:
+        cols = columns[t]
+        per_target.append(_stance_field(f"stance:{t}", f"stance: {targets.get(t, f'target {t}')}",
+                                        stance.subset(cols), ordinal.subset(cols),
+                                        int(stanced[:, cols].sum()), n_boot, seed))
         prog.step("stance per target")
     fields += sorted(per_target, key=lambda f: (-f.units, f.title))
-    fields.append(_sets_field(fd.frame_sets, n_boot, seed))
+    sets = CodedUnits(fd.frame_sets, fd.sets, order="first_seen")
+    empty = np.array([not s for s in fd.sets] + [True])
+    fields.append(FieldResult("frames", "frames (MASI)", sets.n_pairable,
+                              _alpha(sets, "nominal", n_boot, seed, ag.masi_distance), None,
+                              sets.agreement(), int((~empty[fd.frame_sets]).sum())))
     prog.step("frame sets")
-    for i, fid in enumerate(frame_ids):
+    for i, fid in enumerate(fd.frame_ids):
+        member = fd.members[:, i].astype(np.int64)
+        chosen = int(np.where(fd.frame_sets >= 0, member[fd.frame_sets], 0).sum())
         fields.append(_binary_field(f"frame:{fid}", f"frame: {frame_titles.get(fid, fid)}",
-                                    fd.frames[i], n_boot, seed))
+                                    sets.derived(member, _YES_NO), chosen, n_boot, seed))
         prog.step("frames")
-    fields.append(_binary_field("irrelevant", "irrelevant", fd.irrelevant, n_boot, seed))
+    irrelevant = CodedUnits(fd.irrelevant, _YES_NO)
+    fields.append(_binary_field("irrelevant", "irrelevant", irrelevant, int((fd.irrelevant == 1).sum()),
+                                n_boot, seed))
     prog.step("irrelevant")
 
-    articles: list[ArticleResult] = []
-    if per_article:
-        stance_of: dict[str, list[int]] = defaultdict(list)
-        for c, j in enumerate(fd.stance_unit.tolist()):
-            stance_of[units[j].article_id].append(c)
-        for aid, cols in articles_of.items():
-            idx = np.array(cols, dtype=np.int64)
-            title, outlet = data.articles.get(aid, (aid, None))
-            articles.append(ArticleResult(aid, title, outlet, len(cols), [
-                _stance_field("stance", "stance", fd.stance[:, stance_of[aid]], 0, seed),
-                _sets_field([[row[j] for j in cols] for row in fd.frame_sets], 0, seed),
-                _binary_field("irrelevant", "irrelevant", fd.irrelevant[:, idx], 0, seed),
-            ]))
-            prog.step("per article")
-
-    pairs = [_pair(fd, names, a, b) for a, b in combinations(names, 2)]
-    conf = None if confusion is None else stance_confusion(data.units, *confusion)
-    return AgreementReport(names, len(units), labelled, fields, articles, pairs, conf, n_boot,
-                           seed, list(_NOTES))
+    articles = _per_article(lab, fd, stance, ordinal, sets, irrelevant) if per_article else []
+    prog.step("per article")
+    pairs = [_pair(fd, names.index(a), names.index(b), a, b) for a, b in combinations(names, 2)]
+    conf = None if confusion is None else _confusion(lab, *confusion)
+    return AgreementReport(names, int(fd.irrelevant.shape[1]), fd.labelled, fields, articles, pairs,
+                           conf, n_boot, seed, list(_NOTES))
 
 
-def _pair(fd: _Fields, names: Sequence[str], a: str, b: str) -> PairResult:
-    i, j = names.index(a), names.index(b)
-    both = ~(np.isnan(fd.irrelevant[i]) | np.isnan(fd.irrelevant[j]))
+def _pair(fd: Fields, i: int, j: int, a: str, b: str) -> PairResult:
+    both = (fd.irrelevant[i] >= 0) & (fd.irrelevant[j] >= 0)
     # Stance toward the targets either of the two gave a stance to (not a third annotator's).
-    none = STANCE_CATEGORIES.index(NO_STANCE)
     sa, sb = fd.stance[i], fd.stance[j]
-    rows = both[fd.stance_unit] & ((sa != none) | (sb != none))
-    theirs = np.isin(fd.stance_target, np.unique(fd.stance_target[rows]))
-    keep = theirs & both[fd.stance_unit]
+    on_both = both[fd.stance_unit]
+    rows = on_both & ((sa != NONE_CODE) | (sb != NONE_CODE))
+    theirs = np.bincount(fd.stance_target[rows], minlength=int(fd.stance_target.max(initial=0)) + 1) > 0
+    keep = theirs[fd.stance_target] & on_both
     sa, sb = sa[keep], sb[keep]
+    set_a, set_b = fd.frame_sets[i][both], fd.frame_sets[j][both]
+    # Each frame's yes/no table from the one table of (set, set) counts: the same counts.
+    n_sets = len(fd.sets)
+    sets_table = np.bincount(set_a * n_sets + set_b, minlength=n_sets * n_sets).reshape(n_sets, n_sets)
     frame_kappas = []
-    for m in fd.frames:
-        fa, fb = m[i][both], m[j][both]
-        if fa.any() or fb.any():
-            k = kappa_stat(fa, fb, 2)
+    for f in range(len(fd.frame_ids)):
+        yes = fd.members[:, f].astype(np.int64)
+        table = np.stack([1 - yes, yes], axis=1)
+        table = table.T @ sets_table @ table
+        if table[1].any() or table[:, 1].any():
+            k = _table_kappa(table)
             if k.value is not None:
                 frame_kappas.append(k.value)
     if frame_kappas:
         frames_kappa = Stat(float(np.mean(frame_kappas)))
     else:
         frames_kappa = Stat(None, "no frame with variation" if both.any() else "no unit labelled by both")
-    sets = [[fd.frame_sets[i][u] for u in np.flatnonzero(both)],
-            [fd.frame_sets[j][u] for u in np.flatnonzero(both)]]
     return PairResult(
         a, b, int(both.sum()), int(keep.sum()),
-        kappa_stat(sa, sb, len(STANCE_CATEGORIES), names=STANCE_CATEGORIES),
-        kappa_stat(_ordinal(sa[None])[0], _ordinal(sb[None])[0], len(STANCE_VALUES), "linear",
-                   STANCE_CATEGORIES),
-        sets_alpha_stat(sets),
+        _kappa(sa, sb, len(STANCE_CATEGORIES), names=STANCE_CATEGORIES),
+        _kappa(_ORDINAL[sa], _ORDINAL[sb], len(STANCE_VALUES), "linear", STANCE_CATEGORIES),
+        _alpha(CodedUnits(np.stack([set_a, set_b]), fd.sets, order="first_seen"), "nominal", 0, 0,
+               ag.masi_distance),
         frames_kappa,
-        kappa_stat(fd.irrelevant[i], fd.irrelevant[j], 2, names=_YES_NO),
+        _kappa(fd.irrelevant[i], fd.irrelevant[j], 2, names=_YES_NO),
     )
+
+
+def _confusion(lab: LabelArrays, a: str, b: str) -> Confusion:
+    fd = build_fields(lab, [a, b], [])
+    k = len(STANCE_CATEGORIES)
+    matrix = np.bincount(fd.stance[0] * k + fd.stance[1], minlength=k * k).reshape(k, k)
+    return Confusion(a, b, list(STANCE_CATEGORIES), matrix.tolist())
 
 
 def stance_confusion(units: Sequence[Unit], a: str, b: str) -> Confusion:
@@ -395,27 +355,22 @@ def stance_confusion(units: Sequence[Unit], a: str, b: str) -> Confusion:
 
     Targets are those either of the two gave a stance to on a sentence both labelled.
     """
-    both = [u for u in units if a in u.labels and b in u.labels]
-    targets = {t for u in both for lab in (u.labels[a], u.labels[b]) for t in lab.stance}
-    fd = _build(both, [a, b], targets, [f for u in both for lab in u.labels.values()
-                                        for f in lab.frames])
-    k = len(STANCE_CATEGORIES)
-    matrix = np.zeros((k, k), dtype=np.int64)
-    if fd.stance.size:
-        np.add.at(matrix, (fd.stance[0].astype(np.int64), fd.stance[1].astype(np.int64)), 1)
-    return Confusion(a, b, list(STANCE_CATEGORIES), matrix.tolist())
+    return _confusion(arrays_of(ProjectLabels(list(units), {}, [a, b], {}, [], {})), a, b)
 
 
 def agreement_report(project: Any, annotators: Sequence[str] | None = None, n_boot: int = 0,
                      seed: int = 0, confusion: tuple[str, str] | None = None,
                      progress: Progress | None = None) -> AgreementReport:
-    """Read ``project`` and compute its agreement report (see :func:`compute_agreement`)."""
+    """Read ``project``'s labels into arrays and compute its agreement report (see
+    :func:`compute_agreement`)."""
     known = project.annotators()
     for name in [*(annotators or ()), *(confusion or ())]:
         if name not in known:
             raise ValueError(f"no annotator named {name!r} (known: {', '.join(known) or 'none'})")
-    data = read_project(project, progress)
-    return compute_agreement(data, annotators, n_boot, seed, confusion, progress=progress)
+    targets = {t.id: t.name for t in project.targets() if t.id is not None}
+    frames = [(f.id, f.name) for f in project.codebook.frames]
+    return _report(read_arrays(project), known, targets, frames, annotators, n_boot, seed, confusion,
+                   True, progress)
 
 
 # -- the report as text ------------------------------------------------------------------------------

@@ -335,12 +335,28 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
     assert wide[0] <= narrow[0] <= narrow[1] <= wide[1]
 
 
+def _resample(data: Any, level: str, distance: Any, seed: int) -> np.ndarray:
+    """The units (columns) of the first bootstrap replicate of ``seed``: U copies over the
+    distinct unit patterns, each pattern's copies taken from its first unit; drawn one by one
+    when there are many patterns (as here: 11 units), else as one multinomial draw."""
+    from annotator.agreement import _problem
+
+    problem = _problem(data, level, None, distance)
+    assert problem is not None
+    units, copies = problem.pairable.patterns()
+    n = int(copies.sum())
+    rng = np.random.default_rng(seed)
+    if units.size * 3 > n:
+        return units[np.repeat(np.arange(units.size), copies)[rng.integers(0, n, size=(1, n))[0]]]
+    return np.repeat(units, rng.multinomial(n, copies / n))
+
+
 @pytest.mark.parametrize("level", ["nominal", "ordinal", "ratio"])
 def test_bootstrap_replicate_is_alpha_of_resampled_units(level: str) -> None:
     # Every unit of the example without its last column is pairable, so one replicate must be
-    # exactly the alpha of the columns the seeded generator draws.
+    # exactly the alpha of the columns the seeded generator draws (copies per unit pattern).
     data = np.array(KRIPPENDORFF_2011, dtype=float)[:, :11]
-    picks = np.random.default_rng(5).integers(0, 11, size=11)
+    picks = _resample(data, level, None, 5)
     expected = krippendorff_alpha(data[:, picks], level)  # type: ignore[arg-type]
     low, high = bootstrap_alpha_ci(data, level, n_boot=1, seed=5)  # type: ignore[arg-type,misc]
     assert low == pytest.approx(expected) and high == pytest.approx(expected)
@@ -353,7 +369,7 @@ def test_bootstrap_sets_variant() -> None:
     ci = bootstrap_alpha_ci(frames, distance=masi_distance, n_boot=400, seed=1)
     assert ci is not None and ci[0] <= alpha <= ci[1]
     data = [row[:11] for row in frames]
-    picks = np.random.default_rng(2).integers(0, 11, size=11)
+    picks = _resample(data, "nominal", jaccard_distance, 2)
     resampled = [[row[i] for i in picks] for row in data]
     one = bootstrap_alpha_ci(data, distance=jaccard_distance, n_boot=1, seed=2)
     assert one is not None
@@ -457,7 +473,7 @@ def test_alpha_matches_nltk_reference_values() -> None:
 @pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio", "masi", "jaccard", "custom"])
 def test_vectorised_bootstrap_matches_scalar_alpha_on_every_resample(level: str) -> None:
     # The bootstrap computes a block of replicates at once; each must be the scalar alpha of the
-    # same resample, drawn one replicate after another from the same seeded generator.
+    # same resample: copies of each unit pattern drawn from the same seeded generator.
     from annotator.agreement import _bootstrap_replicates, _problem
 
     rng = np.random.default_rng(21)
@@ -474,11 +490,13 @@ def test_vectorised_bootstrap_matches_scalar_alpha_on_every_resample(level: str)
         problem = _problem(data, level, None, None)
     assert problem is not None
     n_units = problem.pairable.n_units
-    generator = np.random.default_rng(8)
-    scalar = np.array([
-        problem.alpha(np.bincount(generator.integers(0, n_units, size=n_units), minlength=n_units))
-        for _ in range(157)
-    ])
+    units, copies = problem.pairable.patterns()
+    assert copies.sum() == n_units and units.size < n_units  # interchangeable units share a pattern
+    draws = np.random.default_rng(8).multinomial(n_units, copies / n_units, size=157)
+    freq = np.zeros((157, n_units), dtype=np.int64)
+    freq[:, units] = draws
+    scalar = np.array([problem.alpha(row) for row in freq])
     vectorised = _bootstrap_replicates(problem, 157, 8)
+    assert units.size * 3 <= n_units  # the multinomial draw, not units one by one
     assert np.unique(scalar).size > 50  # the resamples differ, so the comparison means something
     np.testing.assert_allclose(vectorised, scalar, rtol=0, atol=1e-12)

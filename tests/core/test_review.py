@@ -203,3 +203,46 @@ def test_cli_agreement_needs_two_distinct_annotators(project: Project, tmp_path:
     capsys.readouterr()
     assert main(["agreement", str(one), "--quiet"]) == 1
     assert "labels by A only" in capsys.readouterr().err
+
+
+def test_report_from_arrays_equals_report_from_units(project: Project,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # The command reads arrays from the store; the review window passes Unit objects.
+    from_units = compute_agreement(read_project(project), n_boot=30, seed=3, confusion=("A", "C"))
+    monkeypatch.setattr(type(project.store), "spelling_sample", 1)  # the rest found by the fallback
+    from_store = agreement_report(project, n_boot=30, seed=3, confusion=("A", "C"))
+    assert from_store.as_dict() == from_units.as_dict()
+
+
+def test_review_arrays_hold_every_human_label(project: Project) -> None:
+    arrays = project.store.review_arrays()
+    humans = [lab for lab in project.store.iter_labels() if lab.annotator != "gold"]
+    got = sorted(zip(arrays.label_sentence.tolist(), arrays.label_irrelevant.tolist(),
+                     [arrays.spellings[f] for f in arrays.label_frames.tolist()]))
+    assert got == sorted((lab.sentence_id, int(lab.irrelevant), lab.frames) for lab in humans)
+    assert arrays.stance_sentence.size == sum(len(lab.stance) for lab in humans)
+    assert sorted(arrays.unit_index.tolist()) == [1, 2, 3, 4, 5]
+    assert not project.store.conn.in_transaction
+
+
+def test_empty_project_reads_no_arrays(tmp_path: Path) -> None:
+    with Project.open(tmp_path / "e.annot") as p:
+        arrays = p.store.review_arrays()
+    assert arrays.label_sentence.size == 0 and arrays.spellings == []
+
+
+def test_sparse_sentence_ids_map_to_the_same_units(project: Project) -> None:
+    from types import SimpleNamespace
+
+    from annotator.review.coded import read_arrays
+
+    dense = read_arrays(project)
+    raw = project.store.review_arrays()
+    shift = 10**12  # ids far apart: searched, not tabulated
+    for name in ("label_sentence", "stance_sentence", "unit_sentence", "mention_sentence"):
+        setattr(raw, name, getattr(raw, name) * shift)
+    store = SimpleNamespace(review_arrays=lambda: raw, annotator_id=project.store.annotator_id,
+                            article_headers_at=project.store.article_headers_at)
+    sparse = read_arrays(SimpleNamespace(store=store, annotators=project.annotators))
+    assert sparse.label_unit.tolist() == dense.label_unit.tolist()
+    assert sparse.stance_unit.tolist() == dense.stance_unit.tolist()
