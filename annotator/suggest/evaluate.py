@@ -5,8 +5,6 @@ import time
 from typing import Any, Callable
 
 import numpy as np
-from sklearn.metrics import f1_score
-from sklearn.model_selection import GroupKFold, KFold
 
 from ..model import STANCE_VALUES
 from .examples import IRRELEVANT, Examples, frame_input, stance_input
@@ -34,6 +32,8 @@ def frames_f1(y_true: np.ndarray, y_pred: np.ndarray, ex: Examples) -> float:
     used = [j for j, c in enumerate(ex.columns) if c != IRRELEVANT and y_true[:, j].any()]
     if not used:
         return float("nan")
+    from sklearn.metrics import f1_score  # scikit-learn loads on use, not at start
+
     return float(f1_score(y_true[:, used], y_pred[:, used], average="macro", zero_division=0))
 
 
@@ -41,6 +41,8 @@ def stance_f1(y_true: list[str], y_pred: list[str]) -> float:
     present = [v for v in STANCE_VALUES if v in set(y_true)]
     if len(present) < 2:
         return float("nan")
+    from sklearn.metrics import f1_score
+
     return float(f1_score(y_true, y_pred, labels=present, average="macro", zero_division=0))
 
 
@@ -67,6 +69,8 @@ def _fit_stance(ex: Examples, idx: np.ndarray, learner: str) -> TextModel:
 
 
 def _folds(n: int, groups: list[int] | None, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import GroupKFold, KFold
+
     k = min(FOLDS, n)
     if groups is not None and len(set(groups)) >= k:
         # Rows of one sentence (several targets) stay in one fold; shuffled by a seeded relabel.

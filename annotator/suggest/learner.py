@@ -4,14 +4,13 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.naive_bayes import ComplementNB
-from sklearn.svm import LinearSVC
+
+if TYPE_CHECKING:  # scikit-learn and scipy load when a model is trained or used (2 s at start)
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 #: The learners compared in ``bench/bench_suggest.py``; "logreg" is the one the app uses
 #: (docs/decisions.md: it gives calibrated-enough probabilities for confidence and uncertainty).
@@ -52,6 +51,9 @@ class TextModel:
     # -- features --------------------------------------------------------------------------------
 
     def _fit_features(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        from scipy import sparse
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         self.vectorizers = []
         parts = []
         for _, params in _vectorizers(self.learner):
@@ -65,9 +67,15 @@ class TextModel:
         return sparse.hstack(parts).tocsr()
 
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        from scipy import sparse
+
         return sparse.hstack([v.transform(texts) for v in self.vectorizers]).tocsr()
 
     def _estimator(self) -> Any:
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.naive_bayes import ComplementNB
+        from sklearn.svm import LinearSVC
+
         base = self.learner.split("-")[0]
         if base == "linearsvc":
             return LinearSVC(C=0.5)
@@ -158,6 +166,8 @@ class TextModel:
 
     @classmethod
     def from_arrays(cls, arrays: Any, prefix: str) -> "TextModel":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         meta = json.loads(str(arrays[f"{prefix}meta"]))
         model = cls(learner=meta["learner"], classes=list(meta["classes"]),
                     multiclass=bool(meta["multiclass"]))
@@ -175,6 +185,8 @@ class TextModel:
 
 def _linear(est: Any) -> tuple[np.ndarray, np.ndarray]:
     """(coef, intercept) of a fitted linear estimator; ComplementNB's as log-probability weights."""
+    from sklearn.naive_bayes import ComplementNB
+
     if isinstance(est, ComplementNB):
         w = np.asarray(est.feature_log_prob_)
         if w.shape[0] == 2:
