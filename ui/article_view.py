@@ -120,6 +120,15 @@ class ArticleView(QTextBrowser):
         doc.setDefaultFont(self.font())
         return doc
 
+    def _install(self, doc: QTextDocument) -> None:
+        """Show ``doc`` and free the one it replaces: ``setDocument`` does not delete a document
+        it does not own, and each article's formatted document is ~1.7 MB (200 sentences)."""
+        old = self.document()
+        ours = old is not doc and old.parent() is self  # (the editor deletes its own default one)
+        self.setDocument(doc)
+        if ours:
+            old.deleteLater()
+
     def show_message(self, message: str) -> None:
         """No article: a grey hint in its place (what to do next)."""
         self.article, self.sentences, self._starts, self._labels = None, [], [], {}
@@ -128,7 +137,7 @@ class ArticleView(QTextBrowser):
         fmt = QTextCharFormat()
         fmt.setForeground(theme.colour("muted"))
         QTextCursor(doc).insertText(message, fmt)
-        self.setDocument(doc)
+        self._install(doc)
 
     def set_article(self, article: Article | None, sentences: list[Sentence],
                     labels: dict[int, Label], current: int = -1) -> None:
@@ -154,7 +163,7 @@ class ArticleView(QTextBrowser):
         cursor = QTextCursor(doc)
         # Plain text ('<b>' stays '<b>'); controls and bidi overrides shown, one for one.
         cursor.insertText(visible_in_place(text), QTextCharFormat())
-        self.setDocument(doc)
+        self._install(doc)
         self._set_mentions(sentences)
         self._apply_formats()
         self.verticalScrollBar().setValue(0)

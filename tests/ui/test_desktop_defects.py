@@ -82,3 +82,19 @@ def test_adding_an_entity_says_so(window: MainWindow) -> None:
     window.add_entity(sentence.start, word_end, "ORG")
     said = window.statusBar().currentMessage()  # the entity and what can follow (propagation)
     assert f"“{sentence.text[:word_end - sentence.start]}”" in said and "Add the same" in said
+
+
+def test_switching_articles_frees_the_documents_it_replaces(window: MainWindow, qtbot) -> None:
+    """Each article is shown in a new formatted document; the replaced ones are freed (they were
+    kept as the view's children: ~1.7 MB per switch on a 200-sentence article, without end)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QApplication
+
+    for k in range(30):
+        assert window.goto_article_number(1 + k % 3, 1)
+        QApplication.processEvents()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # as the event loop does
+    documents = window.view.findChildren(QTextDocument)
+    assert len(documents) <= 2, len(documents)
+    assert window.view.document() in documents
