@@ -434,6 +434,20 @@ class Store:
             pause = min(pause * 1.5, 0.02)
 
     @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one snapshot of the file (a plain ``BEGIN``: no write lock, writers
+        go on), so rows read by several queries belong together; inside a transaction already,
+        that one is the snapshot."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")  # nothing written: ends the read snapshot
+
+    @contextmanager
     def transaction(self) -> Iterator[None]:
         """All writes happen in one of these: the outermost is ``BEGIN IMMEDIATE`` … ``COMMIT``,
         nested blocks are savepoints (an error inside one undoes only that block).
@@ -999,13 +1013,8 @@ class Store:
         """The rows an export of ``pick`` needs from the articles with rowid in (``first``,
         ``last``]: a few queries for many articles (none per article), tuples rather than
         objects, all read from one snapshot (a write committed meanwhile is in all or none)."""
-        if self.conn.in_transaction:
+        with self.snapshot():
             return self._export_rows(pick, first, last)
-        self.conn.execute("BEGIN")
-        try:
-            return self._export_rows(pick, first, last)
-        finally:
-            self.conn.execute("COMMIT")  # nothing written: ends the read snapshot
 
     def _export_rows(self, pick: SentencePick, first: int, last: int) -> ExportRows:
         wanted, args = self._picked_articles(pick)
@@ -1426,14 +1435,8 @@ class Store:
         SQLite builds and numpy parses (no Python object per row)."""
         # One read transaction: the scans see the same snapshot, so every stance and mention
         # belongs to a label and a unit read here even while another process saves labels.
-        outer = self.conn.in_transaction
-        if not outer:
-            self.conn.execute("BEGIN")
-        try:
+        with self.snapshot():
             return self._review_arrays()
-        finally:
-            if not outer:
-                self.conn.execute("COMMIT")
 
     def _review_arrays(self) -> Any:
         import numpy as np  # here: the command line starts without numpy
