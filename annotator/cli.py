@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import time
 from typing import Any, Callable, Sequence
@@ -310,6 +311,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _output_closed()
+
+
+#: What a shell reports for a command stopped by SIGPIPE (128 + 13): the output was cut short.
+EXIT_PIPE_CLOSED = 141
+
+
+def _output_closed() -> int:
+    """The program reading our output went away (``annotator stats P | head``). Said once on
+    stderr, not as a traceback; stdout now goes nowhere, so the final flush cannot fail again.
+    Whatever the command had committed stays committed (every write is a transaction)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
+    try:
+        print("stopped: the program reading the output closed it", file=sys.stderr)
+    except OSError:
+        pass
+    return EXIT_PIPE_CLOSED
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .machine import usable_cores
 from .model import ImportReport, Mention
 from .nlp.entities import find_entities_batch, model_loaded
-from .nlp.ner_pool import NerPool, usable_cores
+from .nlp.ner_pool import NerPool
 from .nlp.targets import TargetResolver
 
 if TYPE_CHECKING:

@@ -159,6 +159,9 @@ BUSY_WAIT = 7.0
 WAL_CHECKPOINT_PAGES = 4000
 #: Pauses between tries of operations that cannot poll (restoring a backup).
 BUSY_RETRIES = (0.05, 0.2, 0.8)
+#: Times :meth:`Store.read_together` tries to start its connections in one snapshot before it
+#: reads on one connection instead (each try fails only if another connection commits meanwhile).
+READ_TOGETHER_TRIES = 3
 
 
 def store_error(exc: sqlite3.Error, path: str, writing: bool = True,
@@ -215,10 +218,11 @@ class _Connection(sqlite3.Connection):
         return self._mapped(lambda: super(_Connection, self).executemany(sql, parameters))
 
 
-def connect(target: str, path: str, uri: bool = False) -> _Connection:
-    """An autocommit connection (no implicit BEGIN: :meth:`Store.transaction` starts them all)."""
+def connect(target: str, path: str, uri: bool = False, same_thread: bool = True) -> _Connection:
+    """An autocommit connection (no implicit BEGIN: :meth:`Store.transaction` starts them all).
+    ``same_thread=False``: it may be handed to another thread (used by one thread at a time)."""
     conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT, uri=uri, isolation_level=None,
-                           factory=_Connection, check_same_thread=True)
+                           factory=_Connection, check_same_thread=same_thread)
     conn.path = path
     return conn
 
@@ -306,6 +310,64 @@ def _read_probe(name: str, immutable: bool) -> Header:
     except sqlite3.DatabaseError as exc:
         raise NotAProject(f"{name} is not a project file ({exc}). The file was not "
                           "changed.") from exc
+
+
+def _int_columns(conn: sqlite3.Connection, sql: str, args: Iterable[Any] = ()) -> list[Any]:
+    """The one row of ``sql``, each column a comma-joined list of integers, as numpy arrays."""
+    import numpy as np  # here: the command line starts without numpy
+
+    row = conn.execute(sql, list(args)).fetchone()
+    return [np.fromstring(text or "", dtype=np.int64, sep=",") for text in row]
+
+
+_HUMAN = "annotator_id IN (SELECT id FROM annotators WHERE kind = 'human')"
+
+
+def _label_scan(conn: sqlite3.Connection, sample: int) -> list[Any]:
+    """Human labels (sentence, annotator, irrelevant, frames code) and the frames spellings."""
+    # The frames column repeats a few spellings: code them in SQL, found in a sample first;
+    # a spelling the sample missed comes out as -1 and is looked for in the whole table.
+    spellings = [r[0] for r in conn.execute(
+        "SELECT DISTINCT frames FROM (SELECT frames FROM labels LIMIT ?)", (sample,))]
+    while True:
+        case = " ".join(f"WHEN ?{i + 1} THEN {i}" for i in range(len(spellings))) or "WHEN NULL THEN -1"
+        labels = _int_columns(
+            conn, "SELECT group_concat(sentence_id), group_concat(annotator_id), group_concat(irrelevant),"
+            f" group_concat(CASE frames {case} ELSE -1 END) FROM labels WHERE {_HUMAN}", spellings)
+        if not (labels[3] < 0).any():
+            return [*labels, [json.loads(s) for s in spellings]]
+        marks = ",".join("?" * len(spellings))
+        spellings += [r[0] for r in conn.execute(
+            f"SELECT DISTINCT frames FROM labels WHERE frames NOT IN ({marks})", spellings)]
+
+
+def _stance_scan(conn: sqlite3.Connection) -> list[Any]:
+    """Human stances: sentence, annotator, target, value code (its index in STANCE_VALUES)."""
+    value = " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(STANCE_VALUES))
+    return _int_columns(
+        conn, "SELECT group_concat(sentence_id), group_concat(annotator_id), group_concat(target_id),"
+        f" group_concat(CASE value {value} END) FROM stances WHERE {_HUMAN}")
+
+
+def _unit_scan(conn: sqlite3.Connection) -> tuple[list[Any], list[Any]]:
+    """Labelled sentences (id, article rowid, index) and (sentence, target) of linked mentions."""
+    import numpy as np
+
+    # Labelled sentences and the targets linked to their mentions in one pass over them
+    # (a row per mention, or one with target -1): each sentence is looked up once.
+    # m.start <= s.end follows from the other two bounds; it bounds the index range.
+    sentence, article, index, target = _int_columns(
+        conn, "SELECT group_concat(s.id), group_concat(ar.rowid), group_concat(s.idx),"
+        " group_concat(coalesce(m.target_id, -1))"
+        " FROM (SELECT DISTINCT sentence_id FROM labels) l JOIN sentences s ON s.id = l.sentence_id"
+        " JOIN articles ar ON ar.id = s.article_id"
+        " LEFT JOIN mentions m ON m.article_id = s.article_id AND m.start >= s.start"
+        " AND m.start <= s.end AND m.end <= s.end AND m.target_id IS NOT NULL")
+    linked = target >= 0
+    by_sentence = np.argsort(sentence, kind="stable")  # (nearly) sorted already: cheap
+    ordered = sentence[by_sentence]
+    first = by_sentence[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if sentence.size else by_sentence
+    return [sentence[first], article[first], index[first]], [sentence[linked], target[linked]]
 
 
 class Store:
@@ -1432,57 +1494,67 @@ class Store:
     def review_arrays(self) -> Any:
         """Human labels, stances, labelled sentences and their linked targets as a
         :class:`annotator.model.ReviewArrays`: three scans, each column a comma-joined string
-        SQLite builds and numpy parses (no Python object per row)."""
-        # One read transaction: the scans see the same snapshot, so every stance and mention
-        # belongs to a label and a unit read here even while another process saves labels.
-        with self.snapshot():
-            return self._review_arrays()
+        SQLite builds and numpy parses (no Python object per row).
 
-    def _review_arrays(self) -> Any:
-        import numpy as np  # here: the command line starts without numpy
-
+        The scans see one snapshot, so every stance and mention belongs to a label and a unit
+        read here even while another process saves labels; they run at once where they can
+        (:meth:`read_together`)."""
         from .model import ReviewArrays
 
-        def ints(sql: str, args: Iterable[Any] = ()) -> list[Any]:
-            row = self.conn.execute(sql, list(args)).fetchone()
-            return [np.fromstring(text or "", dtype=np.int64, sep=",") for text in row]
+        # Largest first: on two cores the other two share the second.
+        (units, mentions), labels, stances = self.read_together(
+            [_unit_scan, lambda conn: _label_scan(conn, self.spelling_sample), _stance_scan])
+        return ReviewArrays(*labels, *stances, *units, *mentions)
 
-        human = "annotator_id IN (SELECT id FROM annotators WHERE kind = 'human')"
-        # The frames column repeats a few spellings: code them in SQL, found in a sample first;
-        # a spelling the sample missed comes out as -1 and is looked for in the whole table.
-        spellings = [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT frames FROM (SELECT frames FROM labels LIMIT ?)", (self.spelling_sample,))]
-        while True:
-            case = " ".join(f"WHEN ?{i + 1} THEN {i}" for i in range(len(spellings))) or "WHEN NULL THEN -1"
-            labels = ints(
-                "SELECT group_concat(sentence_id), group_concat(annotator_id), group_concat(irrelevant),"
-                f" group_concat(CASE frames {case} ELSE -1 END) FROM labels WHERE {human}", spellings)
-            if not (labels[3] < 0).any():
-                break
-            marks = ",".join("?" * len(spellings))
-            spellings += [r[0] for r in self.conn.execute(
-                f"SELECT DISTINCT frames FROM labels WHERE frames NOT IN ({marks})", spellings)]
-        value = " ".join(f"WHEN '{v}' THEN {i}" for i, v in enumerate(STANCE_VALUES))
-        stances = ints(
-            "SELECT group_concat(sentence_id), group_concat(annotator_id), group_concat(target_id),"
-            f" group_concat(CASE value {value} END) FROM stances WHERE {human}")
-        # Labelled sentences and the targets linked to their mentions in one pass over them
-        # (a row per mention, or one with target -1): each sentence is looked up once.
-        # m.start <= s.end follows from the other two bounds; it bounds the index range.
-        sentence, article, index, target = ints(
-            "SELECT group_concat(s.id), group_concat(ar.rowid), group_concat(s.idx),"
-            " group_concat(coalesce(m.target_id, -1))"
-            " FROM (SELECT DISTINCT sentence_id FROM labels) l JOIN sentences s ON s.id = l.sentence_id"
-            " JOIN articles ar ON ar.id = s.article_id"
-            " LEFT JOIN mentions m ON m.article_id = s.article_id AND m.start >= s.start"
-            " AND m.start <= s.end AND m.end <= s.end AND m.target_id IS NOT NULL")
-        linked = target >= 0
-        by_sentence = np.argsort(sentence, kind="stable")  # (nearly) sorted already: cheap
-        ordered = sentence[by_sentence]
-        first = by_sentence[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if sentence.size else by_sentence
-        units = [sentence[first], article[first], index[first]]
-        mentions = [sentence[linked], target[linked]]
-        return ReviewArrays(*labels[:4], [json.loads(s) for s in spellings], *stances, *units, *mentions)
+    def read_together(self, scans: list[Callable[[sqlite3.Connection], Any]]) -> list[Any]:
+        """Each ``scan(connection)``'s result, all read from one snapshot of the file.
+
+        With a WAL file, more than one usable core and no transaction open here, each scan runs
+        in its own thread over its own connection (sqlite3 lets go of the GIL while SQLite
+        steps). The connections start their reads between two readings of ``PRAGMA
+        data_version`` and are used only if no other connection committed in between, so all
+        of them see the same snapshot. Otherwise the scans run one after another on this
+        connection in one :meth:`snapshot`."""
+        readers = self._snapshot_readers(len(scans)) if len(scans) > 1 else []
+        if not readers:
+            with self.snapshot():
+                return [scan(self.conn) for scan in scans]
+        from concurrent.futures import ThreadPoolExecutor
+
+        try:
+            with ThreadPoolExecutor(len(readers), thread_name_prefix="store-read") as pool:
+                futures = [pool.submit(scan, reader) for scan, reader in zip(scans, readers)]
+                return [future.result() for future in futures]
+        finally:
+            for reader in readers:
+                reader.close()  # ends its read transaction; SQLite keeps this process's locks
+
+    def _snapshot_readers(self, wanted: int) -> list[_Connection]:
+        """``wanted`` extra read connections in one read snapshot, or [] where that cannot be
+        (see :meth:`read_together`)."""
+        from .machine import usable_cores
+
+        if self.readonly or not self.wal or self.conn.in_transaction or usable_cores() < 2:
+            return []
+        readers: list[_Connection] = []
+        try:
+            for _ in range(wanted):
+                readers.append(connect(self.path, self.path, same_thread=False))
+                readers[-1].execute("PRAGMA query_only = ON")
+            for _ in range(READ_TOGETHER_TRIES):
+                version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+                for reader in readers:
+                    reader.execute("BEGIN")
+                    reader.execute("SELECT count(*) FROM sqlite_master").fetchone()  # starts the read
+                if self.conn.execute("PRAGMA data_version").fetchone()[0] == version:
+                    return readers
+                for reader in readers:  # someone committed between two of them: again
+                    reader.execute("COMMIT")
+        except StoreError:
+            pass  # busy, or the file went away: the caller reads on this connection instead
+        for reader in readers:
+            reader.close()
+        return []
 
     def article_headers_at(self, rowids: Iterable[int]) -> list[tuple[str, str, str | None]]:
         """(id, title, outlet) of the articles with these rowids, in rowid order."""

