@@ -22,11 +22,11 @@ from .model import (
     Sentence,
     Target,
 )
-from .nlp.boilerplate import is_boilerplate, title_line
-from .import_pipeline import ChunkPipeline, ner_workers
+from .nlp.boilerplate import title_line
+from .import_pipeline import ChunkPipeline, import_workers, job
 from .nlp.entities import find_entities_batch, model_loaded
-from .nlp.language import detect_language, sentence_language
-from .nlp.sentences import split_paragraphs, split_sentences
+from .nlp.analysis import TextAnalysis, analyse, analyse_batch
+from .nlp.sentences import split_paragraphs
 from .nlp.label_vote import LabelVotes
 from .nlp.linking import EntityLinker
 from .nlp.targets import TargetResolver
@@ -103,7 +103,7 @@ class Importer:
         self._seen_version = self.store.data_version()
         chunks = ChunkPipeline(self, ner, lang, report, seen={},
                                resolver=TargetResolver(self.store.targets()) if ner else None,
-                               workers=ner_workers(sum(sizes)) if ner else 0,
+                               workers=import_workers(sum(sizes), ner),
                                poll=prog.check, tell=prog.tell)
         done_bytes = 0
         pending: list[RawArticle] = []
@@ -189,9 +189,16 @@ class Importer:
 
     def prepare_chunk(self, raws: Sequence[RawArticle], lang: str | None, report: ImportReport,
                       seen: dict[str, str]) -> list[Prepared]:
-        """The chunk's new articles split into sentences (articles already here are skipped, their
-        carried labels applied; one that cannot be processed is reported)."""
-        prepared: list[Prepared] = []
+        """The chunk's new articles split into sentences, here (articles already here are skipped,
+        their carried labels applied; one that cannot be processed is reported)."""
+        new = self.select_new(raws, report, seen)
+        return self.build_chunk(new, analyse_batch(job(raw, lang) for raw, _ in new), report)[0]
+
+    def select_new(self, raws: Sequence[RawArticle], report: ImportReport,
+                   seen: dict[str, str]) -> list[tuple[RawArticle, str]]:
+        """The chunk's articles not in the project nor earlier in this import, with their ids.
+        The others are skipped (their carried labels applied to the article we have)."""
+        new: list[tuple[RawArticle, str]] = []
         for raw in raws:
             aid = raw.content_id
             if aid in seen or self.store.has_article(aid):
@@ -205,13 +212,24 @@ class Importer:
                     self._import_annotations(aid, raw.annotations, raw.source, report)
                 continue
             seen[aid] = f"{raw.source}:{raw.line}" if raw.line else raw.source
+            new.append((raw, aid))
+        return new
+
+    def build_chunk(self, new: Sequence[tuple[RawArticle, str]], analyses: Sequence[TextAnalysis],
+                    report: ImportReport) -> tuple[list[Prepared], list[list[Mention]]]:
+        """Articles and sentences from what :func:`analyse_batch` found in each new article's text,
+        with its mentions; one that cannot be processed is reported and left out."""
+        prepared: list[Prepared] = []
+        found: list[list[Mention]] = []
+        for (raw, aid), analysis in zip(new, analyses):
             try:
-                article, sentences = self.prepare(raw, aid, lang)
+                article, sentences = self.build(raw, aid, analysis)
             except Exception as exc:  # one bad article must not stop the import
                 report.issues.append(ImportIssue(raw.source, raw.line, f"cannot process: {exc}"))
                 continue
             prepared.append((raw, article, sentences))
-        return prepared
+            found.append(analysis.mentions)
+        return prepared, found
 
     def write_chunk(self, prepared: Sequence[Prepared], found: Sequence[list[Mention]],
                     report: ImportReport, resolver: TargetResolver | None) -> TargetResolver | None:
@@ -248,8 +266,14 @@ class Importer:
         return resolver
 
     def prepare(self, raw: RawArticle, aid: str, lang: str | None) -> tuple[Article, list[Sentence]]:
+        """The article and its sentences, analysed here."""
+        return self.build(raw, aid, analyse(raw.text, job(raw, lang)[1], raw.single_unit))
+
+    def build(self, raw: RawArticle, aid: str, analysis: TextAnalysis) -> tuple[Article, list[Sentence]]:
+        """The article and its sentences from what :func:`analyse` found in its text."""
+        if analysis.error is not None:
+            raise ValueError(analysis.error)
         text = raw.text
-        article_lang = lang or raw.lang or detect_language(text)
         paragraphs = [text[s:e] for s, e in split_paragraphs(text)]
         title = raw.title
         skip_before = 0
@@ -262,18 +286,15 @@ class Importer:
         if raw.id is not None:
             meta["source_id"] = raw.id
         article = Article(
-            id=aid, title=title[:500], text=text, lang=article_lang, outlet=raw.outlet,
+            id=aid, title=title[:500], text=text, lang=analysis.lang, outlet=raw.outlet,
             date=raw.date, url=raw.url, source=raw.source, meta=meta,
         )
-        sentences = []
-        spans = [(0, len(text))] if raw.single_unit else split_sentences(text, article_lang)
-        for i, (s, e) in enumerate(spans):
-            chunk = text[s:e]
-            sentences.append(Sentence(
-                id=0, article_id=aid, index=i, start=s, end=e, text=chunk,
-                lang=sentence_language(chunk, article_lang),
-                boilerplate=s < skip_before or is_boilerplate(chunk),
-            ))
+        sentences = [
+            Sentence(id=0, article_id=aid, index=i, start=s, end=e, text=text[s:e], lang=sentence_lang,
+                     boilerplate=s < skip_before or boilerplate)
+            for i, ((s, e), sentence_lang, boilerplate) in enumerate(
+                zip(analysis.spans, analysis.sentence_langs, analysis.boilerplate))
+        ]
         article.n_sentences = len(sentences)
         return article, sentences
 

@@ -219,9 +219,9 @@ def job_import_ner(ctx: Context) -> list[Figure]:
     if not report.ok or report.articles_added != len(texts):
         raise RuntimeError(f"import_ner: {report.articles_added} of {len(texts)} imported, "
                            f"issues: {report.issues[:3]}")
-    from annotator.import_pipeline import ner_workers
+    from annotator.import_pipeline import import_workers
 
-    workers = ner_workers(corpus.stat().st_size)
+    workers = import_workers(corpus.stat().st_size, ner=True)
     bare_all = bare_ner_all_cores(paragraphs, workers) if workers > 1 else bare
     n, s = report.articles_added, report.sentences
     return [

@@ -1,8 +1,10 @@
-"""Entity finding in worker processes, one per core, so NER runs on all cores while the import writes.
+"""Entity finding (and the rest of an article's analysis) in worker processes, one per core, so it
+runs on all cores while the import writes.
 
 Each worker is a spawned process (fork is not safe beside Qt's threads) that loads the models on its
-first batch and then runs :func:`find_entities_batch` on whatever it is sent: the same function on
-the same batches as in-process, so the mentions are the same. A worker that dies (killed, out of
+first batch and then runs the function each batch comes with (:func:`find_entities_batch`, or the
+importer's analysis): the same function on the same batches as in-process, so the answers are the
+same. A worker that dies (killed, out of
 memory) costs nothing but time: its batch is run again in this process and the death is counted.
 """
 from __future__ import annotations
@@ -19,10 +21,10 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from annotator.machine import usable_cores
-from annotator.model import Mention
 from annotator.nlp.entities import backend_name, find_entities_batch
 
-Items = Sequence[tuple[str, str]]
+#: What a worker runs on a batch: one result per item.
+Run = Callable[[Sequence[Any]], list[Any]]
 #: How often a wait for a worker's answer looks at ``poll`` (e.g. the import's cancel button).
 POLL_SECONDS = 0.1
 
@@ -51,17 +53,17 @@ def _main_not_rerun() -> Iterator[None]:
 
 
 def _serve(conn: Connection, warm: tuple[str, ...]) -> None:
-    """A worker's loop: ``(ticket, items)`` in, ``(ticket, mentions | None, error | None)`` out.
-    The models for ``warm`` load first, while the importer splits the first articles."""
+    """A worker's loop: ``(ticket, items, run)`` in, ``(ticket, run(items) | None, error | None)``
+    out. The models for ``warm`` load first, while the importer reads the first articles."""
     for lang in warm:
         backend_name(lang)
     while True:
         try:
-            ticket, items = conn.recv()
+            ticket, items, run = conn.recv()
         except (EOFError, OSError):  # the parent closed the pool or died: nothing more to do
             return
         try:
-            conn.send((ticket, find_entities_batch(items), None))
+            conn.send((ticket, run(items), None))
         except (BrokenPipeError, OSError):
             return
         except Exception as exc:  # noqa: BLE001 - sent back and raised in the parent
@@ -77,7 +79,8 @@ class _Worker:
 
 @dataclass
 class NerPool:
-    """``workers`` processes finding entities; :meth:`submit` a batch, :meth:`result` in any order.
+    """``workers`` processes finding entities (or analysing whole articles, for the importer);
+    :meth:`submit` a batch, :meth:`result` in any order.
 
     Use it as a context manager: closing kills the workers, so none outlives an import (or an
     exception, or a cancel). ``deaths`` says which workers stopped and how.
@@ -89,8 +92,8 @@ class NerPool:
     _idle: list[_Worker] = field(default_factory=list)
     _busy: dict[int, _Worker] = field(default_factory=dict)  # ticket -> worker
     _queued: deque[int] = field(default_factory=deque)
-    _items: dict[int, Items] = field(default_factory=dict)  # batches not answered yet
-    _done: dict[int, list[list[Mention]]] = field(default_factory=dict)
+    _items: dict[int, tuple[Sequence[Any], Run]] = field(default_factory=dict)  # not answered yet
+    _done: dict[int, list[Any]] = field(default_factory=dict)
     _next: int = 0
 
     def __post_init__(self) -> None:
@@ -110,17 +113,19 @@ class NerPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def submit(self, items: Items) -> int:
-        """Queue a batch of ``(text, lang)`` articles; the ticket to ask :meth:`result` for."""
+    def submit(self, items: Sequence[Any], run: Run = find_entities_batch) -> int:
+        """Queue a batch for ``run`` (by default ``(text, lang)`` articles whose entities are
+        found); the ticket to ask :meth:`result` for. ``run`` must be a module-level function
+        (the workers are sent its name) giving one result per item, the same in any process."""
         ticket = self._next
         self._next += 1
-        self._items[ticket] = list(items)
+        self._items[ticket] = (list(items), run)
         self._queued.append(ticket)
         self._dispatch()
         return ticket
 
-    def result(self, ticket: int, poll: Callable[[], None] | None = None) -> list[list[Mention]]:
-        """The mentions of batch ``ticket`` (waits for it). ``poll`` is called while waiting and may
+    def result(self, ticket: int, poll: Callable[[], None] | None = None) -> list[Any]:
+        """What ``run`` gave for batch ``ticket`` (waits for it). ``poll`` is called while waiting and may
         raise (a cancel) — the caller then closes the pool."""
         while ticket not in self._done:
             if not self._busy:  # every worker died: the rest is done here
@@ -153,7 +158,7 @@ class NerPool:
             worker = self._idle.pop()
             ticket = self._queued.popleft()
             try:
-                worker.conn.send((ticket, self._items[ticket]))
+                worker.conn.send((ticket, *self._items[ticket]))
             except OSError:  # it died while idle
                 self._queued.appendleft(ticket)
                 self._bury(worker)
@@ -165,7 +170,7 @@ class NerPool:
         ticket = worker.ticket
         assert ticket is not None
         try:
-            got, mentions, error = worker.conn.recv()
+            got, answer, error = worker.conn.recv()
         except (EOFError, OSError):  # died mid-batch: run the batch here, go on without it
             del self._busy[ticket]
             worker.ticket = None
@@ -177,8 +182,8 @@ class NerPool:
         worker.ticket = None
         self._idle.append(worker)
         if error is not None:
-            raise RuntimeError(f"finding entities failed in a worker process: {error}")
-        self._done[ticket] = mentions
+            raise RuntimeError(f"analysing articles failed in a worker process: {error}")
+        self._done[ticket] = answer
         self._dispatch()
 
     def _bury(self, worker: _Worker) -> None:
@@ -189,4 +194,5 @@ class NerPool:
         worker.conn.close()
 
     def _run_here(self, ticket: int) -> None:
-        self._done[ticket] = find_entities_batch(self._items[ticket])
+        items, run = self._items[ticket]
+        self._done[ticket] = run(items)
