@@ -2,8 +2,9 @@
 entities; in worker processes when the import is big enough to pay for them), then written here in
 the order they came.
 
-While the workers analyse the next chunks, this process builds the articles, links the entities to
-targets and writes: the analysis runs on all cores and the rest of the import hides behind it. A chunk is written, counted and reported only
+While the workers analyse the next chunks (with entities: find their entities, this process having
+split them), this process builds the articles, links the entities to targets and writes: the
+analysis runs on all cores and the rest of the import hides behind it. A chunk is written, counted and reported only
 after the chunks before it, so progress never runs ahead of what the project file holds.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .machine import usable_cores
 from .model import ImportReport
-from .nlp.analysis import Job, analyse_batch, analyse_with_entities
+from .nlp.analysis import Job, TextAnalysis, analyse_batch
 from .nlp.entities import model_loaded
 from .nlp.ner_pool import NerPool
 from .nlp.targets import TargetResolver
@@ -68,6 +69,7 @@ def job(raw: RawArticle, lang: str | None) -> Job:
 class _Chunk:
     new: list[tuple[RawArticle, str]]  # the new articles and their ids
     jobs: list[Job]
+    analyses: list[TextAnalysis] | None  # analysed here already (the workers find the entities)
     tickets: list[int]  # the pool's batches; none: analysed here when written
     after: Callable[[], None] | None  # progress to report once the chunk is committed
 
@@ -105,12 +107,20 @@ class ChunkPipeline:
             self.pool = NerPool(self.workers, warm=(self.lang or "en",) if self.ner else ())
         new = self.importer.select_new(raws, self.report, self.seen)
         jobs = [job(raw, self.lang) for raw, _ in new]
+        analyses = None
         tickets = []
-        if jobs and self.pool is not None:
-            run = analyse_with_entities if self.ner else analyse_batch
-            tickets = [self.pool.submit(jobs[i:i + WORKER_BATCH], run)
+        if jobs and self.pool is not None and self.ner:
+            # With entities this process analyses the texts and the workers find the entities:
+            # the first chunks are analysed while the workers load their models (with all of it
+            # in the workers, a 50-article import took 6.7-7.1 s instead of 5.5-5.7).
+            analyses = analyse_batch(jobs)
+            items = [(text, a.lang) for (text, _, _), a in zip(jobs, analyses) if a.error is None]
+            tickets = [self.pool.submit(items[i:i + WORKER_BATCH])
+                       for i in range(0, len(items), WORKER_BATCH)]
+        elif jobs and self.pool is not None:
+            tickets = [self.pool.submit(jobs[i:i + WORKER_BATCH], analyse_batch)
                        for i in range(0, len(jobs), WORKER_BATCH)]
-        self._flight.append(_Chunk(new, jobs, tickets, after))
+        self._flight.append(_Chunk(new, jobs, analyses, tickets, after))
         depth = self.pool.workers + 1 if self.pool is not None else 0
         while len(self._flight) > depth:
             self._write_next()
@@ -133,9 +143,18 @@ class ChunkPipeline:
 
     def _write_next(self) -> None:
         chunk = self._flight.popleft()
+        answers = []
         if chunk.tickets:
             assert self.pool is not None
-            analyses = [a for t in chunk.tickets for a in self.pool.result(t, self.poll)]
+            answers = [a for t in chunk.tickets for a in self.pool.result(t, self.poll)]
+        if chunk.analyses is not None:  # analysed here; the answers are the entities
+            analyses = chunk.analyses
+            mentions = iter(answers)
+            for analysis in analyses:
+                if analysis.error is None:
+                    analysis.mentions = next(mentions)
+        elif chunk.tickets:
+            analyses = answers
         else:
             analyses = analyse_batch(chunk.jobs, self.ner)
         prepared, found = self.importer.build_chunk(chunk.new, analyses, self.report)

@@ -24,7 +24,7 @@ from .model import (
 )
 from .nlp.boilerplate import title_line
 from .import_pipeline import ChunkPipeline, import_workers, job
-from .nlp.entities import find_entities_batch, model_loaded
+from .nlp.entities import model_loaded
 from .nlp.analysis import TextAnalysis, analyse, analyse_batch
 from .nlp.sentences import split_paragraphs
 from .nlp.label_vote import LabelVotes
@@ -180,19 +180,11 @@ class Importer:
         seen: dict[str, str],
         resolver: TargetResolver | None,
     ) -> TargetResolver | None:
-        """One chunk prepared, its entities found in this process, and written."""
-        prepared = self.prepare_chunk(raws, lang, report, seen)
-        found: list[list[Mention]] = [[] for _ in prepared]
-        if ner and prepared:
-            found = find_entities_batch([(a.text, a.lang) for _, a, _ in prepared])
-        return self.write_chunk(prepared, found, report, resolver)
-
-    def prepare_chunk(self, raws: Sequence[RawArticle], lang: str | None, report: ImportReport,
-                      seen: dict[str, str]) -> list[Prepared]:
-        """The chunk's new articles split into sentences, here (articles already here are skipped,
-        their carried labels applied; one that cannot be processed is reported)."""
+        """One chunk analysed (entities too, if ``ner``) in this process, and written."""
         new = self.select_new(raws, report, seen)
-        return self.build_chunk(new, analyse_batch(job(raw, lang) for raw, _ in new), report)[0]
+        analyses = analyse_batch([job(raw, lang) for raw, _ in new], ner)
+        prepared, found = self.build_chunk(new, analyses, report)
+        return self.write_chunk(prepared, found, report, resolver)
 
     def select_new(self, raws: Sequence[RawArticle], report: ImportReport,
                    seen: dict[str, str]) -> list[tuple[RawArticle, str]]:

@@ -52,7 +52,3 @@ def analyse_batch(jobs: Sequence[Job], ner: bool = False) -> list[TextAnalysis]:
             out[i].mentions = mentions
     return out
 
-
-def analyse_with_entities(jobs: Sequence[Job]) -> list[TextAnalysis]:
-    """:func:`analyse_batch` with entities (a plain function: worker processes are sent it by name)."""
-    return analyse_batch(jobs, ner=True)
