@@ -4,8 +4,9 @@ the order they came.
 
 While the workers analyse the next chunks (with entities: find their entities, this process having
 split them), this process builds the articles, links the entities to targets and writes: the
-analysis runs on all cores and the rest of the import hides behind it. A chunk is written, counted and reported only
-after the chunks before it, so progress never runs ahead of what the project file holds.
+analysis runs on all cores and the rest of the import hides behind it. A chunk is written, counted
+and reported only after the chunks before it, so progress never runs ahead of what the project
+file holds.
 """
 from __future__ import annotations
 

@@ -259,7 +259,7 @@ class Importer:
 
     def prepare(self, raw: RawArticle, aid: str, lang: str | None) -> tuple[Article, list[Sentence]]:
         """The article and its sentences, analysed here."""
-        return self.build(raw, aid, analyse(raw.text, job(raw, lang)[1], raw.single_unit))
+        return self.build(raw, aid, analyse(*job(raw, lang)))
 
     def build(self, raw: RawArticle, aid: str, analysis: TextAnalysis) -> tuple[Article, list[Sentence]]:
         """The article and its sentences from what :func:`analyse` found in its text."""

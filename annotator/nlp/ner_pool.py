@@ -4,8 +4,8 @@ runs on all cores while the import writes.
 Each worker is a spawned process (fork is not safe beside Qt's threads) that loads the models on its
 first batch and then runs the function each batch comes with (:func:`find_entities_batch`, or the
 importer's analysis): the same function on the same batches as in-process, so the answers are the
-same. A worker that dies (killed, out of
-memory) costs nothing but time: its batch is run again in this process and the death is counted.
+same. A worker that dies (killed, out of memory) costs nothing but time: its batch is run again in
+this process and the death is counted.
 """
 from __future__ import annotations
 
@@ -125,8 +125,8 @@ class NerPool:
         return ticket
 
     def result(self, ticket: int, poll: Callable[[], None] | None = None) -> list[Any]:
-        """What ``run`` gave for batch ``ticket`` (waits for it). ``poll`` is called while waiting and may
-        raise (a cancel) — the caller then closes the pool."""
+        """What ``run`` gave for batch ``ticket`` (waits for it). ``poll`` is called while waiting
+        and may raise (a cancel) — the caller then closes the pool."""
         while ticket not in self._done:
             if not self._busy:  # every worker died: the rest is done here
                 self._run_here(self._queued.popleft())

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import textwrap
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
@@ -193,22 +192,16 @@ THREADED_COLUMNS = 1000
 
 def _in_threads(fn: Callable[[Any], Any], items: list[Any], worth_it: bool) -> Iterator[Any]:
     """``fn`` of each item, in order. Where ``worth_it`` (bootstrap intervals: numpy draws them
-    without the GIL) and there are cores to spare, computed in threads, a few items ahead of the
-    one handed out; a caller that stops early (cancelled) leaves nothing running."""
+    without the GIL) and there are cores to spare, computed in a thread per core; a caller that
+    stops early (cancelled) leaves nothing running: the items not started are dropped."""
     cores = usable_cores()
     if not worth_it or cores < 2 or len(items) < 2:
         yield from map(fn, items)
         return
     pool = ThreadPoolExecutor(cores, thread_name_prefix="agreement")
     try:
-        ahead = deque(pool.submit(fn, item) for item in items[:2 * cores])
-        rest = iter(items[2 * cores:])
-        while ahead:
-            result = ahead.popleft().result()
-            for item in rest:
-                ahead.append(pool.submit(fn, item))
-                break
-            yield result
+        for future in [pool.submit(fn, item) for item in items]:
+            yield future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -57,10 +57,15 @@ def _mentions(batches: list[list[list]]) -> list:
             for batch in batches for ms in batch]
 
 
-def test_workers_find_the_same_mentions_as_this_process() -> None:
+def _batched(size: int) -> tuple[list[list[tuple[str, str]]], list[list[list]]]:
+    """The articles in batches of ``size``, and each batch's mentions found in this process."""
     items = _articles()
-    batches = [items[i:i + 4] for i in range(0, len(items), 4)]
-    here = [entities.find_entities_batch(b) for b in batches]
+    batches = [items[i:i + size] for i in range(0, len(items), size)]
+    return batches, [entities.find_entities_batch(b) for b in batches]
+
+
+def test_workers_find_the_same_mentions_as_this_process() -> None:
+    batches, here = _batched(4)
     with NerPool(2) as pool:
         tickets = [pool.submit(b) for b in batches]
         there = [pool.result(t) for t in reversed(tickets)][::-1]  # any order of asking
@@ -72,9 +77,7 @@ def test_workers_find_the_same_mentions_as_this_process() -> None:
 
 
 def test_a_killed_worker_costs_time_not_mentions() -> None:
-    items = _articles()
-    batches = [items[i:i + 2] for i in range(0, len(items), 2)]
-    here = [entities.find_entities_batch(b) for b in batches]
+    batches, here = _batched(2)
     with NerPool(2) as pool:
         tickets = [pool.submit(b) for b in batches]
         victim = next(iter(pool._busy.values())).process.pid
