@@ -666,15 +666,30 @@ class Store:
                     len(sentences), n_units, now(),
                 ),
             )
-            ids = []
-            for s in sentences:
-                cur = self.conn.execute(
-                    "INSERT INTO sentences (article_id, idx, start, end, text, lang, boilerplate)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (article.id, s.index, s.start, s.end, s.text, s.lang, int(s.boilerplate)),
-                )
-                ids.append(int(cur.lastrowid))
+            # One statement for all the sentences, with the ids SQLite would give them (the next
+            # rowids: this transaction holds the write lock, so no one else takes them).
+            if not sentences:
+                return []
+            first = self._next_rowid("sentences", len(sentences))
+            ids = list(range(first, first + len(sentences)))
+            self.conn.executemany(
+                "INSERT INTO sentences (id, article_id, idx, start, end, text, lang, boilerplate)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(sid, article.id, s.index, s.start, s.end, s.text, s.lang, int(s.boilerplate))
+                 for sid, s in zip(ids, sentences)],
+            )
             return ids
+
+    _MAX_ROWID = 2**63 - 1
+
+    def _next_rowid(self, table: str, count: int) -> int:
+        """The first of ``count`` new rowids of ``table`` (one past the largest, as SQLite picks
+        them); inside a write transaction only."""
+        assert self.conn.in_transaction
+        (top,) = self.conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()
+        if top + count > self._MAX_ROWID:
+            raise StoreError(f"{self.path}: the {table} table has run out of row ids")
+        return int(top) + 1
 
     _ARTICLE_COLS = "id, title, text, lang, outlet, date, url, source, meta, n_sentences"
 
@@ -837,15 +852,19 @@ class Store:
 
     def insert_mentions(self, article_id: str, mentions: Iterable[Mention]) -> None:
         """Bulk insert of model mentions at import (not logged: import is not undoable)."""
+        mentions = list(mentions)
+        if not mentions:
+            return
         with self.transaction():
-            for m in mentions:
-                cur = self.conn.execute(
-                    "INSERT INTO mentions (article_id, start, end, label, raw_label, text, normal,"
-                    " origin, target_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (article_id, m.start, m.end, m.label, m.raw_label, m.text, m.normal, m.origin,
-                     m.target_id),
-                )
-                m.id = int(cur.lastrowid)
+            first = self._next_rowid("mentions", len(mentions))
+            self.conn.executemany(
+                "INSERT INTO mentions (id, article_id, start, end, label, raw_label, text, normal,"
+                " origin, target_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(first + i, article_id, m.start, m.end, m.label, m.raw_label, m.text, m.normal,
+                  m.origin, m.target_id) for i, m in enumerate(mentions)],
+            )
+            for i, m in enumerate(mentions):
+                m.id = first + i
                 m.article_id = article_id
 
     def target_label_counts(self) -> list[tuple[int, str, str | None, str, int]]:
