@@ -119,8 +119,11 @@ class ChunkPipeline:
             tickets = [self.pool.submit(items[i:i + WORKER_BATCH])
                        for i in range(0, len(items), WORKER_BATCH)]
         elif jobs and self.pool is not None:
-            tickets = [self.pool.submit(jobs[i:i + WORKER_BATCH], analyse_batch)
-                       for i in range(0, len(jobs), WORKER_BATCH)]
+            # Without entities a chunk is shared out in one batch per worker (short texts: the
+            # trips to the workers cost more than the work of four).
+            size = max(WORKER_BATCH, -(-len(jobs) // self.pool.workers))
+            tickets = [self.pool.submit(jobs[i:i + size], analyse_batch)
+                       for i in range(0, len(jobs), size)]
         self._flight.append(_Chunk(new, jobs, analyses, tickets, after))
         depth = self.pool.workers + 1 if self.pool is not None else 0
         while len(self._flight) > depth:

@@ -206,7 +206,8 @@ def test_import_can_be_cancelled_and_keeps_what_was_done(tmp_path: Path) -> None
 
     folder = tmp_path / "many"
     folder.mkdir()
-    for i in range(40):
+    n = 400  # several chunks of short texts (a chunk holds 16-128 of them)
+    for i in range(n):
         (folder / f"{i:03}.txt").write_text(f"Title {i}\n\nBody of article number {i}.")
     prog = Progress()
     calls = []
@@ -220,10 +221,10 @@ def test_import_can_be_cancelled_and_keeps_what_was_done(tmp_path: Path) -> None
     with Project.open(tmp_path / "p.annot") as p:
         report = p.import_files([folder], ner=False, progress=prog)
         assert report.cancelled
-        assert 0 < report.articles_added < 40
+        assert 0 < report.articles_added < n
         assert len(p.articles()) == report.articles_added
         rest = p.import_files([folder], ner=False)
-        assert rest.articles_added == 40 - report.articles_added
+        assert rest.articles_added == n - report.articles_added
 
 
 def test_progress_event_scope_and_after_rowid(tmp_path: Path) -> None:
