@@ -202,9 +202,10 @@ class Importer:
         """The chunk's articles not in the project nor earlier in this import, with their ids.
         The others are skipped (their carried labels applied to the article we have)."""
         new: list[tuple[RawArticle, str]] = []
+        have = self.store.existing_articles([raw.content_id for raw in raws])
         for raw in raws:
             aid = raw.content_id
-            if aid in seen or self.store.has_article(aid):
+            if aid in seen or aid in have:
                 report.articles_skipped += 1
                 if aid in seen and not raw.annotations:
                     # Not a re-import: two rows of this import have one text. Say so, or the
@@ -242,12 +243,17 @@ class Importer:
             # resolver's targets may be stale, and writing them back would undo that change.
             self._seen_version = self.store.data_version()
             resolver = TargetResolver(self.store.targets())
-        # One transaction for the chunk (one fsync, not one per article), a savepoint per
-        # article: a bad article is undone alone and reported, the others go in. The report
+        # One transaction for the chunk (one fsync, not one per article). Without entities
+        # (nothing to link) and labels, one statement for its articles and one for their
+        # sentences; else, or when that fails, a savepoint per article: a bad article is
+        # undone alone and reported, the others go in. The report
         # counts the chunk only once it is committed, so it never claims what a failure undid.
         added = [0, 0, 0]  # articles, sentences, mentions
         with self.store.transaction():
-            for (raw, article, sentences), mentions in zip(prepared, found):
+            plain = resolver is None and self._write_plain(prepared, found)
+            if plain:
+                added = [len(prepared), sum(len(sentences) for _, _, sentences in prepared), 0]
+            for (raw, article, sentences), mentions in zip([] if plain else prepared, found):
                 try:
                     with self.store.transaction():
                         self._write_article(article, sentences, mentions, resolver)
@@ -267,6 +273,24 @@ class Importer:
         report.sentences += added[1]
         report.mentions += added[2]
         return resolver
+
+    def _write_plain(self, prepared: Sequence[Prepared], found: Sequence[list[Mention]]) -> bool:
+        """A chunk of articles with no entities and no labels (no linking) written with one
+        statement for the articles and one for the sentences; False (nothing written) when there
+        is more to write or a row fails, and then :meth:`write_chunk` goes article by article."""
+        if any(found) or any(raw.annotations for raw, _, _ in prepared):
+            return False
+        try:
+            ids = self.store.insert_articles([(article, sentences)
+                                              for _, article, sentences in prepared])
+        except StoreError:
+            raise  # the project file itself: no article would go in
+        except Exception:  # noqa: BLE001 - a bad row: undone; the slow path names it
+            return False
+        for (_, _, sentences), sentence_ids in zip(prepared, ids):
+            for s, sid in zip(sentences, sentence_ids):
+                s.id = sid
+        return True
 
     def prepare(self, raw: RawArticle, aid: str, lang: str | None) -> tuple[Article, list[Sentence]]:
         """The article and its sentences, analysed here."""

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import ProjectError
 from .model import GOLD_ANNOTATOR, STANCE_VALUES, Article, Label, Mention, Sentence, Target
@@ -652,33 +652,48 @@ class Store:
             is not None
         )
 
+    def existing_articles(self, article_ids: Sequence[str]) -> set[str]:
+        """Those of ``article_ids`` that are in the project."""
+        found: set[str] = set()
+        for i in range(0, len(article_ids), 500):
+            part = article_ids[i:i + 500]
+            found.update(row[0] for row in self.conn.execute(
+                f"SELECT id FROM articles WHERE id IN ({', '.join('?' * len(part))})", part))
+        return found
+
     def insert_article(self, article: Article, sentences: list[Sentence]) -> list[int]:
         """Insert an article and its sentences; returns the new sentence ids (in order)."""
+        return self.insert_articles([(article, sentences)])[0]
+
+    def insert_articles(self, items: Sequence[tuple[Article, list[Sentence]]]) -> list[list[int]]:
+        """Insert articles with their sentences, all or none; each one's new sentence ids."""
         with self.transaction():
-            n_units = sum(1 for s in sentences if not s.boilerplate)
-            self.conn.execute(
+            self.conn.executemany(
                 "INSERT INTO articles (id, title, outlet, date, url, lang, text, source, meta,"
                 " n_sentences, n_units, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    article.id, article.title, article.outlet, article.date, article.url,
-                    article.lang, article.text, article.source,
-                    json.dumps(article.meta, ensure_ascii=False, sort_keys=True),
-                    len(sentences), n_units, now(),
-                ),
+                [(article.id, article.title, article.outlet, article.date, article.url,
+                  article.lang, article.text, article.source,
+                  json.dumps(article.meta, ensure_ascii=False, sort_keys=True),
+                  len(sentences), sum(1 for s in sentences if not s.boilerplate), now())
+                 for article, sentences in items],
             )
             # One statement for all the sentences, with the ids SQLite would give them (the next
             # rowids: this transaction holds the write lock, so no one else takes them).
-            if not sentences:
-                return []
-            first = self._next_rowid("sentences", len(sentences))
-            ids = list(range(first, first + len(sentences)))
+            total = sum(len(sentences) for _, sentences in items)
+            if not total:
+                return [[] for _ in items]
+            first = self._next_rowid("sentences", total)
+            out, rows = [], []
+            for article, sentences in items:
+                ids = list(range(first, first + len(sentences)))
+                first += len(sentences)
+                out.append(ids)
+                rows += [(sid, article.id, s.index, s.start, s.end, s.text, s.lang,
+                          int(s.boilerplate)) for sid, s in zip(ids, sentences)]
             self.conn.executemany(
                 "INSERT INTO sentences (id, article_id, idx, start, end, text, lang, boilerplate)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(sid, article.id, s.index, s.start, s.end, s.text, s.lang, int(s.boilerplate))
-                 for sid, s in zip(ids, sentences)],
-            )
-            return ids
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            return out
 
     _MAX_ROWID = 2**63 - 1
 

@@ -80,3 +80,59 @@ def test_an_article_whose_analysis_fails_is_reported_and_the_others_go_in(
         assert report.articles_added == 19 == len(p.articles())
     assert [(i.line, i.message) for i in report.issues] == [(5, "cannot process: the splitter gave up")]
     assert not report.ok
+
+
+def test_a_row_that_fails_in_a_chunk_written_at_once_is_undone_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chunk without entities goes in with one statement for its articles and one for their
+    sentences; when a row fails, the chunk's statements are undone (no row, no count kept) and
+    it goes in article by article: the bad one is reported, the others go in, and the counts
+    kept by triggers match the rows."""
+    from annotator.store import Store
+
+    real = Store.insert_articles
+    calls: list[int] = []
+
+    def insert(self: Store, items):  # type: ignore[no-untyped-def]
+        calls.append(len(items))
+        if any(article.title == "T4" for article, _ in items):
+            raise ValueError("a row the file refused")
+        return real(self, items)
+
+    monkeypatch.setattr(Store, "insert_articles", insert)
+    monkeypatch.setenv("ANNOTATOR_NER_WORKERS", "0")
+    corpus = _corpus(tmp_path, 20)
+    with Project.open(tmp_path / "p.annot") as p:
+        report = p.import_files([corpus], ner=False)
+        assert report.articles_added == 19 == len(p.articles())
+        assert report.sentences == len(p.store.conn.execute("SELECT id FROM sentences").fetchall())
+        stats = p.stats()
+    # chunks of 16 (the seeds are long): the first at once, then one by one; the rest at once
+    assert calls == [16] + [1] * 16 + [4]
+    assert [(i.line, i.message) for i in report.issues] == [(5, "not imported: a row the file refused")]
+    db = sqlite3.connect(tmp_path / "p.annot")
+    assert stats["articles"] == db.execute("SELECT count(*) FROM articles").fetchone()[0] == 19
+    assert stats["sentences"] == db.execute("SELECT count(*) FROM sentences").fetchone()[0]
+    assert not db.execute("SELECT 1 FROM articles WHERE title = 'T4'").fetchone()
+    db.close()
+
+
+def test_sentence_ids_given_at_once_are_the_rows_ids(tmp_path: Path) -> None:
+    """The ids insert_articles hands back (chosen before one executemany) are those in the file,
+    also after sentences at the end were deleted (SQLite then reuses the ids past the largest)."""
+    from annotator.model import Article, Sentence
+
+    def article(n: int, k: int) -> tuple[Article, list[Sentence]]:
+        text = " ".join(f"S{i}." for i in range(k))
+        return (Article(id=f"a{n}", title=f"t{n}", text=text, lang="en"),
+                [Sentence(id=0, article_id=f"a{n}", index=i, start=3 * i, end=3 * i + 3,
+                          text=text[3 * i:3 * i + 3], lang="en") for i in range(k)])
+
+    with Project.open(tmp_path / "p.annot") as p:
+        first = p.store.insert_articles([article(1, 3), article(2, 0), article(3, 2)])
+        with p.store.transaction():
+            p.store.conn.execute("DELETE FROM articles WHERE id = 'a3'")
+        second = p.store.insert_articles([article(4, 2)])
+        rows = p.store.conn.execute("SELECT article_id, idx, id FROM sentences ORDER BY id").fetchall()
+    assert first == [[1, 2, 3], [], [4, 5]] and second == [[4, 5]]
+    assert rows == [("a1", 0, 1), ("a1", 1, 2), ("a1", 2, 3), ("a4", 0, 4), ("a4", 1, 5)]
