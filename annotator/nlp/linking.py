@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from annotator.model import Mention, Target
-from annotator.nlp.alias_match import AliasMatcher, build_terms
+from annotator.nlp.alias_match import AliasMatcher, TermBuilder
 from annotator.nlp.label_vote import LabelVotes, apply_votes
 from annotator.nlp.targets import TargetResolver
 
@@ -25,6 +25,7 @@ class EntityLinker:
         self.corrections = dict(corrections or {})
         self.use_gazetteer = gazetteer
         self.matcher = AliasMatcher()
+        self.terms = TermBuilder()  # keeps the matcher's terms, article after article
 
     def link(self, text: str, lang: str, mentions: list[Mention],
              save_new: Callable[[Target], None]) -> tuple[list[Mention], list[Target]]:
@@ -40,7 +41,7 @@ class EntityLinker:
                 m.label = label
             kept.append(m)
         if self.use_gazetteer:
-            self.matcher.update(build_terms(self.resolver.targets, kept, self.corrections))
+            self.terms.update(self.matcher, self.resolver.targets, kept, self.corrections)
             kept = sorted(kept + self.matcher.find(text, lang, kept), key=lambda m: (m.start, m.end))
         resolved = self.resolver.resolve_all([(m, lang) for m in kept])
         for m, target in zip(kept, resolved):
