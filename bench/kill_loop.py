@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from annotator import Project  # noqa: E402
-from annotator.schema import _V3  # noqa: E402  (the statements that fill the counts table)
+from annotator.schema import COUNT_FILLS  # noqa: E402  (the statements that fill the counts table)
 
 
 def child(path: str, annotator: str, seed: int) -> None:
@@ -53,13 +53,8 @@ def recount_mismatches(path: Path) -> list[str]:
     conn.close()
     kept = set(memory.execute("SELECT name, key, n FROM counts WHERE n != 0"))
     memory.execute("DELETE FROM counts")
-    statement = ""
-    for line in _V3.splitlines(keepends=True):
-        statement += line
-        if sqlite3.complete_statement(statement):
-            if statement.strip().startswith("INSERT INTO counts"):
-                memory.execute(statement)
-            statement = ""
+    for statement in COUNT_FILLS:
+        memory.execute(statement)
     fresh = set(memory.execute("SELECT name, key, n FROM counts WHERE n != 0"))
     memory.close()
     return [f"kept {row}" for row in sorted(kept - fresh, key=str)] + \

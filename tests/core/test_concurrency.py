@@ -172,3 +172,49 @@ def test_two_processes_creating_the_same_project(tmp_path: Path) -> None:
             assert p.codebook.name == "pfc"
             assert p.store.conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
             assert json.loads(p.store.get_meta("codebook") or "{}")["name"] == "pfc"
+
+
+def test_an_import_with_entities_follows_what_others_change_between_its_chunks(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Between two chunks of an import, someone else (here another connection) saves a label:
+    the import goes on with its own targets (no rebuild); then they rename a target: the import
+    reads the targets again and does not write its old name back."""
+    from annotator.importer import Importer
+
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    corpus = tmp_path / "corpus.jsonl"
+    with corpus.open("w", encoding="utf-8") as f:
+        for i in range(40):  # three chunks of up to 16 with entities
+            text = seeds[i % len(seeds)].read_text(encoding="utf-8")
+            f.write(json.dumps({"title": f"T{i}", "text": f"Edition {i}.\n\n{text}"},
+                               ensure_ascii=False) + "\n")
+    path = tmp_path / "p.annot"
+    Project.open(path).close()
+    other = Project.open(path)
+    real = Importer.write_chunk
+    seen: list[object] = []
+    renamed: list[int] = []
+
+    def write_chunk(self, prepared, found, report, resolver):  # type: ignore[no-untyped-def]
+        seen.append(resolver)
+        if len(seen) == 2:  # labels saved elsewhere: nothing about targets
+            sid = other.sentences(other.articles()[0].id)[1].id
+            other.set_label(sid, "bob", frames=["economic"])
+        if len(seen) == 3:  # a target renamed elsewhere
+            target = max(other.targets(), key=lambda t: t.n_mentions)
+            other.rename_target(target.id, "Renamed Elsewhere", "bob")
+            renamed.append(target.id)
+        got = real(self, prepared, found, report, resolver)
+        seen[-1] = got
+        return got
+
+    monkeypatch.setattr(Importer, "write_chunk", write_chunk)
+    monkeypatch.setenv("ANNOTATOR_NER_WORKERS", "0")
+    with Project.open(path) as p:
+        report = p.import_files([corpus], ner=True)
+        assert report.ok and report.articles_added == 40, report.issues
+        assert len(seen) == 3
+        assert seen[1] is seen[0]  # a label saved: the same resolver went on
+        assert seen[2] is not seen[1]  # a target renamed: read again
+        assert {t.id: t.name for t in p.targets()}[renamed[0]] == "Renamed Elsewhere"
+    other.close()

@@ -61,6 +61,11 @@ def same(p: Project) -> None:
         "SELECT target_id, count(*) FROM mentions WHERE target_id IS NOT NULL GROUP BY target_id"))
     assert {t.id: t.n_mentions for t in p.store.targets()} == {
         tid: per_target.get(tid, 0) for (tid,) in p.store.conn.execute("SELECT id FROM targets")}
+    # the label votes (v5), in the order of the GROUP BY they replace
+    assert p.store.target_label_counts() == [tuple(r) for r in p.store.conn.execute(
+        "SELECT target_id, label, raw_label, origin, count(*) FROM mentions"
+        " WHERE target_id IS NOT NULL GROUP BY target_id, label, raw_label, origin"
+        " ORDER BY target_id, label, raw_label, origin")]
 
 
 def test_counts_follow_labels_undo_redo_gold_and_mentions(seeds_project: Project) -> None:
