@@ -241,6 +241,36 @@ def job_import_ner(ctx: Context) -> list[Figure]:
 
 # -- the big project ------------------------------------------------------------------------------
 
+def job_import_ner_big(ctx: Context) -> list[Figure]:
+    """16 articles with NER into the big project against the same into an empty one: what an
+    import reads of a big project before it links (targets, label votes, corrections)."""
+    from annotator import Project
+
+    big = ctx.big()
+    lines = generate.ner_texts(ctx.size, ctx.cache).read_text(encoding="utf-8").splitlines()
+    first = ctx.work / "ner_first16.jsonl"
+    first.write_text("\n".join(lines[:16]) + "\n", encoding="utf-8")
+    warm = ctx.work / "ner_warm1.jsonl"
+    warm.write_text(lines[16] + "\n", encoding="utf-8")
+    seconds = {}
+    for name, path in (("warm", ctx.work / "ner_big_warm.annot"),
+                       ("empty", ctx.work / "ner_big_empty.annot"), ("big", ctx.scratch())):
+        if name != "big":
+            path.unlink(missing_ok=True)
+        with Project.open(path) as p:
+            started = time.perf_counter()
+            report = p.import_files([warm if name == "warm" else first], ner=True)
+            seconds[name] = time.perf_counter() - started
+        if not report.ok:
+            raise RuntimeError(f"import_ner_big ({name}): {report.issues[:3]}")
+    return [
+        Figure("import_ner_big", seconds["big"], "s",
+               f"16 English articles with NER into the big project ({big.mentions:,} mentions)"),
+        Figure("import_ner_big_over_empty", seconds["big"] - seconds["empty"], "s",
+               f"big minus the same into an empty project ({seconds['empty']:.2f} s)"),
+    ]
+
+
 def job_stats(ctx: Context) -> list[Figure]:
     big = ctx.big()
     seconds = run_cli(["stats", big.path])
@@ -370,6 +400,7 @@ JOBS: dict[str, Callable[[Context], list[Figure]]] = {
     "import_ner": job_import_ner,
     "stats": job_stats,
     "label_save": job_label_save,
+    "import_ner_big": job_import_ner_big,
     "export": job_export,
     "agreement": job_agreement,
 }
