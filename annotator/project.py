@@ -33,7 +33,9 @@ from .store import (
     Store,
     StoreError,
     check_stance,
+    probe,
 )
+from .schema import SCHEMA_VERSION
 
 DEFAULT_CODEBOOK = "pfc"
 
@@ -77,6 +79,16 @@ class Project:
         self.backup_error: str | None = None
 
     # -- opening -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def needs_upgrade(path: str | os.PathLike[str]) -> bool:
+        """True when ``path`` is a project of an older schema: opening it upgrades it, after a
+        backup (seconds on a big project: the window does it in the background)."""
+        try:
+            header = probe(path)
+        except (StoreError, OSError):
+            return False  # opening it says what is wrong
+        return header is not None and 0 < header.user_version < SCHEMA_VERSION
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], codebook: str | None = None, *,

@@ -107,7 +107,8 @@ def main(args: argparse.Namespace) -> int:
             print(f"cannot open {project}: folder {Path(project).parent} does not exist",
                   file=sys.stderr)
             return 1
-        if not window.open_project(project, restore=not screenshot) and screenshot:
+        if not window.open_project(project, restore=not screenshot,
+                                   background=not screenshot) and screenshot:
             print(f"cannot open {project}", file=sys.stderr)
             return 1
     elif not screenshot:

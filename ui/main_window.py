@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.frame_actions: list[QAction] = []
         self.import_task: BackgroundTask | None = None
         self.merge_task: BackgroundTask | None = None
+        self.open_task: BackgroundTask | None = None  # an older project being upgraded
         self.report_dialog: ImportReportDialog | None = None
         self.mapping_dialog: ImportMappingDialog | None = None
         self._target_names: list[str] = []
@@ -397,6 +398,8 @@ class MainWindow(QMainWindow):
 
         (The Review window's own computations do not count: they read their own connection.)
         """
+        if self.open_task is not None:
+            return "the upgrade of the project file"
         if self.import_task is not None or self.mapping_dialog is not None:
             return "an import"
         if self.merge_task is not None:
@@ -412,13 +415,44 @@ class MainWindow(QMainWindow):
             return True
         return False
 
-    def open_project(self, path: str | os.PathLike[str], restore: bool = True) -> bool:
-        """Open a project; with ``restore``, as its annotator left it (name, article, sentence)."""
+    def open_project(self, path: str | os.PathLike[str], restore: bool = True,
+                     background: bool = True) -> bool:
+        """Open a project; with ``restore``, as its annotator left it (name, article, sentence).
+
+        A project of an older schema is upgraded first, with ``background`` in a background job
+        with a progress dialog (a backup and a recount: seconds on a big project), and then
+        opened; True then means the upgrade started."""
         job = self.running_job()
         if job:
             self.statusBar().showMessage(f"{job.capitalize()} is running: wait for it or cancel it",
                                          5000)
             return False
+        if background and Project.needs_upgrade(path):
+            self._upgrade_then_open(str(path), restore)
+            return True
+        return self._open_now(path, restore)
+
+    def _upgrade_then_open(self, path: str, restore: bool) -> None:
+        def work(progress: Progress) -> bool:
+            progress.update(0, 0, f"{Path(path).name}: made by an older version of the program; "
+                            "a backup first, then the file is brought up to date (once)")
+            Project.open(path, create=False).close()
+            progress.check()  # cancelled: the upgrade (one transaction) is done; not opened
+            return True
+
+        def done(result: object) -> None:
+            self.open_task = None
+            if result is not None:
+                self._open_now(path, restore)
+
+        def failed(exc: BaseException, details: str) -> None:
+            self.open_task = None
+            messages.warn(self, "Cannot open the project", str(exc))
+
+        self.open_task = run_in_background(self, work, done, failed,
+                                           title="Upgrading the project file")
+
+    def _open_now(self, path: str | os.PathLike[str], restore: bool) -> bool:
         # Read before opening: showing the first article records it as the position.
         where = app_settings.last_position(self.settings, str(path)) if restore else None
         name = app_settings.project_annotator(self.settings, str(path)) if restore else ""

@@ -101,7 +101,8 @@ class BackgroundTask(QObject):
 
     def _report(self, done: int, total: int, message: str) -> None:
         # Called in the worker thread: a signal carries it to the GUI thread (queued).
-        self.progressed.emit(_scaled(done, total), SCALE, message)
+        # No total yet (a job that cannot tell how far it is): -1, a busy bar rather than 0%.
+        self.progressed.emit(_scaled(done, total) if total > 0 else -1, SCALE, message)
 
     def run(self) -> None:
         try:
@@ -136,9 +137,15 @@ class BackgroundTask(QObject):
         if elapsed < SHOW_AFTER_S:
             return
         if not self.progress.cancelled:
-            text = describe(self.last_value / SCALE, elapsed, self.last_message)
+            text = describe(max(self.last_value, 0) / SCALE, elapsed, self.last_message)
             self.dialog.setLabelText(f"{self.title}\n{text}")
-        self.dialog.setValue(min(self.last_value, SCALE - 1))
+        if self.last_value < 0:
+            if self.dialog.maximum() != 0:
+                self.dialog.setRange(0, 0)  # Qt's busy indicator
+        else:
+            if self.dialog.maximum() != SCALE:
+                self.dialog.setRange(0, SCALE)
+            self.dialog.setValue(min(self.last_value, SCALE - 1))
         if not self.dialog.isVisible():
             self.dialog.show()
 

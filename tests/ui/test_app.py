@@ -78,3 +78,47 @@ def test_the_window_starts_without_the_heavy_libraries() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == ""
+
+
+def test_an_older_project_is_upgraded_in_the_background_then_opened(
+        qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening a project an older version made upgrades it in a background job with a progress
+    dialog (a backup and a recount: seconds on a big project), then opens it; meanwhile the
+    window says it is busy."""
+    import shutil
+    import sqlite3
+    import threading
+
+    from annotator.project import Project
+    from annotator.schema import SCHEMA_VERSION
+
+    old = tmp_path / "old.annot"
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "project-v3.annot", old)
+    assert Project.needs_upgrade(old)
+    release = threading.Event()
+    real = Project.open
+
+    def slow_open(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if threading.current_thread() is not threading.main_thread():
+            release.wait(10)  # the upgrade, as slow as on a big project
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(Project, "open", slow_open)
+    settings = open_settings()
+    settings.clear()
+    w = MainWindow(settings, "alice", restore_layout=False)
+    qtbot.addWidget(w)
+    assert w.open_project(old)
+    assert w.session.project is None and w.running_job() == "the upgrade of the project file"
+    assert not w.open_project(old)  # busy: a second open is refused, with a message
+    qtbot.waitUntil(lambda: w.open_task is not None and w.open_task.dialog is not None
+                    and w.open_task.dialog.isVisible(), timeout=5000)
+    assert "older version" in w.open_task.dialog.labelText()
+    release.set()
+    qtbot.waitUntil(lambda: w.session.project is not None, timeout=20_000)
+    assert w.running_job() is None and not Project.needs_upgrade(old)
+    db = sqlite3.connect(old)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
+    assert list((tmp_path / "old.annot.backups").glob("*.annot"))  # the backup before it
+    w.close()
