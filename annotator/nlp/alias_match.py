@@ -294,6 +294,12 @@ def _bucket(word: str) -> str:
     return word[:3].lower().replace("ё", "е")
 
 
+def _slot(first: str) -> str:
+    """The key of a pattern by its first word: a Cyrillic word (matched in any case form) by its
+    first three letters, any other by itself (it matches only itself: see _ru_word_match)."""
+    return _bucket(first) if _CYRILLIC.search(first) else "=" + first
+
+
 class AliasMatcher:
     """Finds terms in article text; English by exact token sequence (spaCy PhraseMatcher over the
     model's tokenizer), Russian by lemma sequence with the capitalisation kept."""
@@ -301,7 +307,7 @@ class AliasMatcher:
     def __init__(self, terms: Iterable[Term] = ()) -> None:
         self.terms: dict[str, Term] = {}
         self._en = None  # (nlp, PhraseMatcher, key -> Term), built on first English search
-        self._ru: dict[str, list[tuple[list[str], Term]]] = {}  # first 3 letters -> patterns
+        self._ru: dict[str, list[tuple[list[str], Term]]] = {}  # _slot(first word) -> patterns
         self.update(terms)
 
     def update(self, terms: Iterable[Term]) -> None:
@@ -318,7 +324,7 @@ class AliasMatcher:
                 continue
             words = [surface[s:e] for s, e in _tokens(surface)]
             if words:  # its patterns are in its first word's bucket only
-                bucket = self._ru.get(_bucket(words[0]), [])
+                bucket = self._ru.get(_slot(words[0]), [])
                 bucket[:] = [p for p in bucket if p[1].surface != surface]
             if self._en is not None and surface in self._en[1]:
                 with _lock:
@@ -327,7 +333,7 @@ class AliasMatcher:
             self.terms[term.surface] = term
             words = [term.surface[s:e] for s, e in _tokens(term.surface)]
             if words:
-                self._ru.setdefault(_bucket(words[0]), []).append((words, term))
+                self._ru.setdefault(_slot(words[0]), []).append((words, term))
             if self._en is not None:
                 self._add_en(term)
 
@@ -364,7 +370,7 @@ class AliasMatcher:
         words = [text[s:e] for s, e in toks]
         out = []
         for i, word in enumerate(words):
-            for pattern, term in self._ru.get(_bucket(word), ()):
+            for pattern, term in (*self._ru.get(_bucket(word), ()), *self._ru.get("=" + word, ())):
                 n = len(pattern)
                 got = words[i:i + n]
                 if len(got) == n and all(_shape_ok(p, w) and _ru_word_match(p, w)
