@@ -392,9 +392,9 @@ def stance_confusion(units: Sequence[Unit], a: str, b: str) -> Confusion:
 
 def agreement_report(project: Any, annotators: Sequence[str] | None = None, n_boot: int = 0,
                      seed: int = 0, confusion: tuple[str, str] | None = None,
-                     progress: Progress | None = None) -> AgreementReport:
+                     progress: Progress | None = None, per_article: bool = True) -> AgreementReport:
     """Read ``project``'s labels into arrays and compute its agreement report (see
-    :func:`compute_agreement`)."""
+    :func:`compute_agreement`; ``per_article``: also each article's alphas)."""
     known = project.annotators()
     for name in [*(annotators or ()), *(confusion or ())]:
         if name not in known:
@@ -402,7 +402,7 @@ def agreement_report(project: Any, annotators: Sequence[str] | None = None, n_bo
     targets = {t.id: t.name for t in project.targets() if t.id is not None}
     frames = [(f.id, f.name) for f in project.codebook.frames]
     return _report(read_arrays(project), known, targets, frames, annotators, n_boot, seed, confusion,
-                   True, progress)
+                   per_article, progress)
 
 
 # -- the report as text ------------------------------------------------------------------------------
