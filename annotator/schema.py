@@ -1,6 +1,7 @@
 """The project file's schema and its step-by-step migrations (``PRAGMA user_version``)."""
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -335,11 +336,16 @@ BEGIN
 END;
 INSERT INTO counts SELECT 'vote', {_VOTE_KEY.format("mentions")}, count(*) FROM mentions
     WHERE target_id IS NOT NULL GROUP BY 2;
+DROP INDEX mentions_article;
+CREATE INDEX mentions_article ON mentions (article_id, start, end, target_id);
 """
+# The index of an article's mentions now holds their end and target too: the review's scan of
+# labelled sentences with the targets mentioned in them reads only the index (3.4 -> 1.2 s for
+# 1M labelled sentences and 3M mentions); the rebuild takes 3.3 s there, once.
 
 
 def _upgrade_to_5(conn: sqlite3.Connection) -> None:
-    """Label votes kept by triggers."""
+    """Label votes kept by triggers; the mentions' article index covers the review's scan."""
     _run_script(conn, _V5)
 
 
@@ -358,6 +364,10 @@ def _statements(script: str) -> list[str]:
     assert not statement.strip(), "incomplete statement"
     return out
 
+
+#: A fingerprint of every version's statements: what was made with one schema (a cached bench
+#: project) is known to be out of date when a version's statements change during development.
+SCHEMA_DIGEST = hashlib.sha1("".join((_V1, _V2, _V3, _V4, _V5)).encode()).hexdigest()[:8]
 
 #: The statements that fill the counts table from the tables (a recount checks the kept ones).
 COUNT_FILLS: tuple[str, ...] = tuple(

@@ -20,7 +20,7 @@ from corpus import CORPUS_VERSION, OUTLETS, TextMaker
 
 from annotator.ingest.base import article_id
 from annotator.project import Project
-from annotator.schema import SCHEMA_VERSION
+from annotator.schema import SCHEMA_DIGEST, SCHEMA_VERSION
 from annotator.store import now
 
 #: Bump when what is generated changes (tables filled, shares, layout of the info file).
@@ -71,7 +71,7 @@ class BigInfo:
 
 
 def cache_key(size: Size) -> str:
-    return f"{size.name}-s{SCHEMA_VERSION}-g{GENERATOR_VERSION}-c{CORPUS_VERSION}"
+    return f"{size.name}-s{SCHEMA_VERSION}.{SCHEMA_DIGEST}-g{GENERATOR_VERSION}-c{CORPUS_VERSION}"
 
 
 def big_project(size: Size, cache: Path, log: Any = print) -> BigInfo:
@@ -95,7 +95,7 @@ def big_project(size: Size, cache: Path, log: Any = print) -> BigInfo:
 
 def empty_project(cache: Path) -> Path:
     """An empty project (the baseline of the open figure)."""
-    path = cache / f"empty-s{SCHEMA_VERSION}.annot"
+    path = cache / f"empty-s{SCHEMA_VERSION}.{SCHEMA_DIGEST}.annot"
     if not path.exists():
         cache.mkdir(parents=True, exist_ok=True)
         with Project.open(path):
