@@ -53,43 +53,24 @@ def build_terms(
     """Terms from targets (name, aliases, and a person's surname), an article's own mentions and the
     annotators' corrections (surface -> label; None = never an entity). A surface known with two
     labels is left out: a match would be a guess."""
-    base = _Base()
-    base.extend(targets)
-    return base.terms(mentions, corrections)
-
-
-class _Base:
-    """What the targets alone contribute to :func:`build_terms`: the labels of each surface and
-    the owners of each surname (in the order met), and the name -> person it belongs to."""
-
-    def __init__(self) -> None:
-        self.labels: dict[str, set[str]] = {}
-        self.surnames: dict[str, set[int]] = {}
-        self.owner: dict[str, int] = {}  # a person's name or alias -> id of its target
-
-    def extend(self, targets: Iterable[Target]) -> None:
-        labels, surnames, owner = self.labels, self.surnames, self.owner
-        for t in targets:
-            if t.kind not in ("PER", "ORG", "LOC"):
-                continue
-            for name in (t.name, *t.aliases):
-                _add(labels, name, t.kind)
-                words = name.split()
-                if t.kind == "PER" and len(words) > 1 and len(words[-1]) > 2:
-                    surnames.setdefault(words[-1], set()).add(id(t))
-                    owner[name] = id(t)
-
-    def terms(self, mentions: Iterable[Mention], corrections: Mapping[str, str | None] | None,
-              ) -> list[Term]:
-        """build_terms' answer: the targets' part, then ``mentions``', then the surnames."""
-        labels = {k: set(v) for k, v in self.labels.items()}
-        surnames = {k: set(v) for k, v in self.surnames.items()}
-        for m in mentions:
-            _add_mention(labels, surnames, self.owner, m)
-        for surname, owners in surnames.items():
-            if len(owners) == 1:  # two people with one surname: the surname alone is no guide
-                _add(labels, surname, "PER")
-        return _finish(labels.items(), corrections)
+    labels: dict[str, set[str]] = {}
+    surnames: dict[str, set[int]] = {}
+    owner: dict[str, int] = {}  # a person's name or alias -> id of its target
+    for t in targets:
+        if t.kind not in ("PER", "ORG", "LOC"):
+            continue
+        for name in (t.name, *t.aliases):
+            _add(labels, name, t.kind)
+            words = name.split()
+            if t.kind == "PER" and len(words) > 1 and len(words[-1]) > 2:
+                surnames.setdefault(words[-1], set()).add(id(t))
+                owner[name] = id(t)
+    for m in mentions:
+        _add_mention(labels, surnames, owner, m)
+    for surname, owners in surnames.items():
+        if len(owners) == 1:  # two people with one surname: the surname alone is no guide
+            _add(labels, surname, "PER")
+    return _finish(labels.items(), corrections)
 
 
 def _add(labels: dict[str, set[str]], surface: str, label: str) -> None:
