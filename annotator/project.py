@@ -58,6 +58,11 @@ def _writes(method: _F) -> _F:
 
 
 def _backup_before_upgrade(store: Store, version: int) -> None:
+    # Said on stderr by the command line (the window runs the upgrade under a progress dialog):
+    # on a big project the backup and the recounts take a while, once.
+    log.warning("note: %s was made by an older version of this program (schema %d); it is "
+                "backed up, then brought up to date (once; on a big project this takes a while)",
+                store.path, version)
     try:
         backup.make_backup(store, reason=f"before-upgrade-v{version}")
     except StoreError as exc:
