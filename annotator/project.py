@@ -97,7 +97,8 @@ class Project:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], codebook: str | None = None, *,
-             create: bool = True, backup: bool = False) -> "Project":
+             create: bool = True, backup: bool = False,
+             interrupt: Callable[[], bool] | None = None) -> "Project":
         """Open ``path``, creating the project file if missing (unless ``create`` is false).
 
         ``codebook`` (a built-in name or a JSON file) is recorded in a new project; given for an
@@ -106,6 +107,7 @@ class Project:
         (:class:`~annotator.store.NotAProject`, also a :class:`ProjectError`). ``backup``: make
         an automatic backup now if the last is older than the interval (see :meth:`maybe_backup`);
         a failure to do so is kept in :attr:`backup_error` and logged, not raised.
+        ``interrupt``: a schema upgrade stops (undone, the file as it was) once it returns true.
         """
         where = Path(path)
         if where.is_dir():
@@ -118,7 +120,8 @@ class Project:
                 raise ProjectError(f"cannot create {path}: the folder "
                                    f"{where.absolute().parent} does not exist")
         try:
-            store = Store(path, create=create, before_upgrade=_backup_before_upgrade)
+            store = Store(path, create=create, before_upgrade=_backup_before_upgrade,
+                          interrupt=interrupt)
         except StoreError as exc:
             if isinstance(exc, ProjectError):
                 raise

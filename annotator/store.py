@@ -380,7 +380,8 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = False,
                  readonly: bool = False,
-                 before_upgrade: Callable[["Store", int], None] | None = None) -> None:
+                 before_upgrade: Callable[["Store", int], None] | None = None,
+                 interrupt: Callable[[], bool] | None = None) -> None:
         self.path = str(path)
         self.readonly = readonly
         self.immutable = False
@@ -408,12 +409,13 @@ class Store:
         except SchemaError as exc:
             raise NotAProject(str(exc)) from exc
         try:
-            self._setup(create, before_upgrade)
+            self._setup(create, before_upgrade, interrupt)
         except BaseException:
             self.conn.close()
             raise
 
-    def _setup(self, create: bool, before_upgrade: Callable[["Store", int], None] | None) -> None:
+    def _setup(self, create: bool, before_upgrade: Callable[["Store", int], None] | None,
+               interrupt: Callable[[], bool] | None = None) -> None:
         conn = self.conn
         try:
             # Read again through this connection before anything that writes: the file may have
@@ -437,8 +439,28 @@ class Store:
             # Checkpoint every WAL_CHECKPOINT_PAGES, not SQLite's 1000: a label save writes ~10
             # pages, so the default put a checkpoint (two fsyncs, ~30 ms) in every ~100th save.
             conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
-            hook = (lambda version: before_upgrade(self, version)) if before_upgrade else None
-            migrate(conn, self.path, self.transaction, create=create, before_upgrade=hook)
+            cancelled = StoreError(f"{self.path}: the upgrade was cancelled; the file is as it was")
+
+            def hook(version: int) -> None:
+                if before_upgrade is not None:
+                    before_upgrade(self, version)
+                if interrupt is not None and interrupt():
+                    raise cancelled  # after the backup, before anything is written
+
+            if interrupt is not None:
+                # An upgrade's statements stop when ``interrupt()`` turns true (its transaction
+                # is rolled back: the file stays as it was). The backup before it is not stopped.
+                conn.set_progress_handler(lambda: 1 if interrupt() else 0, 1000)
+            try:
+                migrate(conn, self.path, self.transaction, create=create,
+                        before_upgrade=hook if before_upgrade or interrupt else None)
+            except sqlite3.OperationalError as exc:
+                if interrupt is not None and interrupt():
+                    raise cancelled from exc
+                raise
+            finally:
+                if interrupt is not None:
+                    conn.set_progress_handler(None, 0)
         except SchemaError as exc:
             raise NotAProject(str(exc)) from exc
         self.wal = mode.lower() == "wal"

@@ -30,7 +30,7 @@ from annotator.ingest.mapping import LabelMapping
 from annotator.model import GOLD_ANNOTATOR, ImportReport
 from annotator.peer_import import PeerPreview
 from annotator.peer_import import preview as preview_peer_files
-from annotator.progress import Progress
+from annotator.progress import Cancelled, Progress
 from annotator.project import Project, ProjectError
 from annotator.store import ProjectFilesChanged, StoreError
 from annotator.textsafe import visible
@@ -436,14 +436,22 @@ class MainWindow(QMainWindow):
         def work(progress: Progress) -> bool:
             progress.update(0, 0, f"{Path(path).name}: made by an older version of the program; "
                             "a backup first, then the file is brought up to date (once)")
-            Project.open(path, create=False).close()
-            progress.check()  # cancelled: the upgrade (one transaction) is done; not opened
+            try:
+                Project.open(path, create=False, interrupt=lambda: progress.cancelled).close()
+            except ProjectError:
+                if progress.cancelled:  # stopped: the file is as it was (the backup is kept)
+                    raise Cancelled from None
+                raise
+            progress.check()  # cancelled as it finished: upgraded, but not opened
             return True
 
         def done(result: object) -> None:
             self.open_task = None
             if result is not None:
                 self._open_now(path, restore)
+            else:
+                self.statusBar().showMessage(f"Not opened: {Path(path).name} was left as it was",
+                                             8000)
 
         def failed(exc: BaseException, details: str) -> None:
             self.open_task = None

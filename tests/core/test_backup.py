@@ -177,6 +177,42 @@ def test_backup_before_a_schema_upgrade(tmp_path: Path, monkeypatch: pytest.Monk
     old.close()
 
 
+
+@pytest.mark.parametrize("when", ["before", "during"])
+def test_an_interrupted_upgrade_leaves_the_file_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str) -> None:
+    """``Project.open(interrupt=...)`` (the window's Cancel): true once the backup is made, or
+    in the middle of an upgrade's statements, the upgrade is undone and the file stays at its
+    version, whole; opening it later upgrades it."""
+    from annotator import schema
+    from annotator.errors import ProjectError
+
+    p, _ = labelled(tmp_path / "p.annot")
+    p.close()
+    v = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", v + 1)
+    slow = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)"
+            " SELECT count(*) FROM n")
+    monkeypatch.setitem(schema._UPGRADES, v + 1, lambda c: (c.execute("CREATE TABLE extra (a)"),
+                                                            c.execute(slow).fetchone()))
+    monkeypatch.setitem(schema.TABLES, v + 1, schema.TABLES[v] | {"extra"})
+    calls = []
+
+    def interrupt() -> bool:
+        calls.append(1)  # asked once after the backup, then every 1,000 steps of SQLite's
+        return when == "before" or len(calls) > 3
+
+    with pytest.raises(ProjectError, match="the upgrade was cancelled; the file is as it was"):
+        Project.open(tmp_path / "p.annot", interrupt=interrupt)
+    db = sqlite3.connect(tmp_path / "p.annot")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == v
+    assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'extra'").fetchone()
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+    with Project.open(tmp_path / "p.annot") as q:  # no interrupt: upgraded
+        assert q.store.conn.execute("PRAGMA user_version").fetchone()[0] == v + 1
+
+
 MERGE_AND_DIE = """
 import os, signal, sys
 from annotator import Project

@@ -122,3 +122,40 @@ def test_an_older_project_is_upgraded_in_the_background_then_opened(
     db.close()
     assert list((tmp_path / "old.annot.backups").glob("*.annot"))  # the backup before it
     w.close()
+
+
+def test_cancelling_the_upgrade_leaves_the_file_as_it_was(
+        qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import sqlite3
+    import threading
+
+    from annotator.project import Project
+
+    old = tmp_path / "old.annot"
+    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "project-v3.annot", old)
+    release = threading.Event()
+    real = Project.open
+
+    def slow_open(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if threading.current_thread() is not threading.main_thread():
+            release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(Project, "open", slow_open)
+    settings = open_settings()
+    settings.clear()
+    w = MainWindow(settings, "alice", restore_layout=False)
+    qtbot.addWidget(w)
+    assert w.open_project(old)
+    task = w.open_task
+    assert task is not None
+    task.cancel()  # the Cancel button
+    release.set()
+    qtbot.waitUntil(lambda: w.open_task is None, timeout=20_000)
+    assert w.session.project is None and "left as it was" in w.statusBar().currentMessage()
+    db = sqlite3.connect(old)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+    w.close()
