@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
+from annotator.project import Project
 from ui import app
 from ui.main_window import MainWindow
 from ui.settings import SETTINGS_DIR_ENV, annotator_name, open_settings, recent_projects
@@ -80,18 +84,10 @@ def test_the_window_starts_without_the_heavy_libraries() -> None:
     assert done.stdout.strip() == ""
 
 
-def test_an_older_project_is_upgraded_in_the_background_then_opened(
-        qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opening a project an older version made upgrades it in a background job with a progress
-    dialog (a backup and a recount: seconds on a big project), then opens it; meanwhile the
-    window says it is busy."""
-    import shutil
-    import sqlite3
-    import threading
-
-    from annotator.project import Project
-    from annotator.schema import SCHEMA_VERSION
-
+def _opening_an_old_project(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                            ) -> tuple[MainWindow, Path, threading.Event]:
+    """A window opening a copy of a schema-v3 project, its upgrade held back (as slow as on a
+    big project) until the returned event is set."""
     old = tmp_path / "old.annot"
     shutil.copy(Path(__file__).resolve().parents[1] / "data" / "project-v3.annot", old)
     assert Project.needs_upgrade(old)
@@ -100,7 +96,7 @@ def test_an_older_project_is_upgraded_in_the_background_then_opened(
 
     def slow_open(*args, **kwargs):  # type: ignore[no-untyped-def]
         if threading.current_thread() is not threading.main_thread():
-            release.wait(10)  # the upgrade, as slow as on a big project
+            release.wait(10)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(Project, "open", slow_open)
@@ -109,6 +105,17 @@ def test_an_older_project_is_upgraded_in_the_background_then_opened(
     w = MainWindow(settings, "alice", restore_layout=False)
     qtbot.addWidget(w)
     assert w.open_project(old)
+    return w, old, release
+
+
+def test_an_older_project_is_upgraded_in_the_background_then_opened(
+        qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening a project an older version made upgrades it in a background job with a progress
+    dialog (a backup and a recount: seconds on a big project), then opens it; meanwhile the
+    window says it is busy."""
+    from annotator.schema import SCHEMA_VERSION
+
+    w, old, release = _opening_an_old_project(qtbot, tmp_path, monkeypatch)
     assert w.session.project is None and w.running_job() == "the upgrade of the project file"
     assert not w.open_project(old)  # busy: a second open is refused, with a message
     qtbot.waitUntil(lambda: w.open_task is not None and w.open_task.dialog is not None
@@ -126,28 +133,7 @@ def test_an_older_project_is_upgraded_in_the_background_then_opened(
 
 def test_cancelling_the_upgrade_leaves_the_file_as_it_was(
         qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
-    import sqlite3
-    import threading
-
-    from annotator.project import Project
-
-    old = tmp_path / "old.annot"
-    shutil.copy(Path(__file__).resolve().parents[1] / "data" / "project-v3.annot", old)
-    release = threading.Event()
-    real = Project.open
-
-    def slow_open(*args, **kwargs):  # type: ignore[no-untyped-def]
-        if threading.current_thread() is not threading.main_thread():
-            release.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(Project, "open", slow_open)
-    settings = open_settings()
-    settings.clear()
-    w = MainWindow(settings, "alice", restore_layout=False)
-    qtbot.addWidget(w)
-    assert w.open_project(old)
+    w, old, release = _opening_an_old_project(qtbot, tmp_path, monkeypatch)
     task = w.open_task
     assert task is not None
     task.cancel()  # the Cancel button
