@@ -82,9 +82,7 @@ def _add(labels: dict[str, set[str]], surface: str, label: str) -> None:
 def _add_mention(labels: dict[str, set[str]], surnames: dict[str, set[int]],
                  owner: Mapping[str, int], m: Mention) -> None:
     _add(labels, m.text, m.label)
-    # A Russian name is inflected as a whole ("Олафом Шольцем"): its surname comes from the
-    # normal form (nominative, "Олаф Шольц"), which is searched too.
-    name = m.normal if _CYRILLIC.search(m.text) and m.normal else m.text
+    name = _mention_name(m)
     if name != m.text:
         _add(labels, name, m.label)
     words = name.split()
@@ -145,14 +143,19 @@ class TermBuilder:
         self._sync(targets)
         corrected = dict(corrections or {})
         if corrected != self._corrections:
+            # Every surface a term could come from, and those corrected before or now.
+            self._dirty |= (set(self._labels) | set(self._owners) | set(matcher.terms)
+                            | set(corrected) | set(self._corrections or ()))
             self._corrections = corrected
-            self._dirty |= set(self._labels) | set(matcher.terms) | set(corrected)
-        # The mentions' labels and owners, on top of the targets' (as build_terms adds them).
+        # The mentions' labels and owners, on top of the targets' (as build_terms adds them);
+        # a name several persons have belongs to the last of them, as in build_terms.
         touched: dict[str, set[str]] = {}
         owners: dict[str, set[int]] = {}
-        owner = {name: by_index[max(by_index)] for name, by_index in
-                 ((m_name, self._owner.get(m_name)) for m_name in _mention_names(mentions))
-                 if by_index}
+        owner = {}
+        for name in {_mention_name(m) for m in mentions}:
+            by_index = self._owner.get(name)
+            if by_index:
+                owner[name] = by_index[max(by_index)]
         for m in mentions:
             _add_mention(touched, owners, owner, m)
         now = set(touched) | set(owners)
@@ -229,9 +232,10 @@ def _bump(counts: dict[Any, Counter[Any]], key: Any, value: Any, sign: int) -> N
             del counts[key]
 
 
-def _mention_names(mentions: Iterable[Mention]) -> set[str]:
-    """The names under which :func:`_add_mention` looks a mention's owner up."""
-    return {m.normal if _CYRILLIC.search(m.text) and m.normal else m.text for m in mentions}
+def _mention_name(m: Mention) -> str:
+    """The name a mention gives a person: a Russian name is inflected as a whole ("Олафом
+    Шольцем"), so its normal form (nominative, "Олаф Шольц"), which is searched too."""
+    return m.normal if _CYRILLIC.search(m.text) and m.normal else m.text
 
 
 @lru_cache(maxsize=200_000)

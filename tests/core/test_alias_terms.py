@@ -71,6 +71,8 @@ def test_kept_terms_are_build_terms(seed: int) -> None:
         _mutate(rng, targets)
         if rng.random() < 0.03:
             corrections[_name(rng)] = rng.choice([None, "ORG", "PER"])
+        if corrections and rng.random() < 0.02:  # an annotator takes a correction back
+            del corrections[rng.choice(sorted(corrections))]
         mentions = [_mention(rng) for _ in range(rng.choice([0, 1, 3, 8, 20]))]
         builder.update(matcher, targets, mentions, corrections)
         assert _searched(matcher) == _wanted(targets, mentions, corrections)
@@ -111,3 +113,14 @@ def test_the_targets_are_counted_once(monkeypatch: pytest.MonkeyPatch) -> None:
     builder.update(matcher, targets, [])
     assert _searched(matcher) == _wanted(targets, [], {})
     assert len(counted) == 2_000 + 4 + 2 and counted[-2:] == [targets[10].name, "New 4"]
+
+
+def test_a_correction_taken_back_brings_the_surname_back() -> None:
+    """"Biden" is searched for only as Joe Biden's surname; a correction "Biden: not an entity"
+    takes it out, and taking the correction back brings it back."""
+    targets = [Target("Joe Biden", "PER")]
+    builder, matcher = TermBuilder(), AliasMatcher()
+    for corrections in ({}, {"Biden": None}, {}):
+        builder.update(matcher, targets, [], corrections)
+        assert _searched(matcher) == _wanted(targets, [], corrections)
+    assert "Biden" in matcher.terms
