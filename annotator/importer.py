@@ -258,34 +258,42 @@ class Importer:
                 self._linker.votes = LabelVotes.from_counts(self.store.target_label_counts())
                 self._linker.corrections = self.store.entity_corrections()
         # One transaction for the chunk (one fsync, not one per article). Without entities
-        # (nothing to link) and labels, one statement for its articles and one for their
-        # sentences; else, or when that fails, a savepoint per article: a bad article is
-        # undone alone and reported, the others go in. The report
-        # counts the chunk only once it is committed, so it never claims what a failure undid.
+        # (nothing to link) and labels: one statement for its articles and one for their
+        # sentences. Else, or when that fails, a savepoint per article: a bad article is undone
+        # alone and reported, the others go in. The report counts the chunk only once it is
+        # committed, so it never claims what a failure undid.
         added = [0, 0, 0]  # articles, sentences, mentions
         with self.store.transaction():
-            plain = resolver is None and self._write_plain(prepared, found)
-            if plain:
+            if resolver is None and self._write_plain(prepared, found):
                 added = [len(prepared), sum(len(sentences) for _, _, sentences in prepared), 0]
-            for (raw, article, sentences), mentions in zip([] if plain else prepared, found):
-                try:
-                    with self.store.transaction():
-                        self._write_article(article, sentences, mentions, resolver)
-                except StoreError:
-                    raise  # the project file itself (e.g. read-only): no article would go in
-                except Exception as exc:
-                    report.issues.append(ImportIssue(raw.source, raw.line, f"not imported: {exc}"))
-                    # The resolver may hold targets whose insert was rolled back: rebuild it.
-                    resolver = TargetResolver(self.store.targets()) if resolver is not None else None
-                    continue
-                added[0] += 1
-                added[1] += len(sentences)
-                added[2] += len(mentions)
-                if raw.annotations:
-                    self._import_annotations(article.id, raw.annotations, raw.source, report)
+            else:
+                resolver = self._write_each(prepared, found, report, resolver, added)
         report.articles_added += added[0]
         report.sentences += added[1]
         report.mentions += added[2]
+        return resolver
+
+    def _write_each(self, prepared: Sequence[Prepared], found: Sequence[list[Mention]],
+                    report: ImportReport, resolver: TargetResolver | None,
+                    added: list[int]) -> TargetResolver | None:
+        """The chunk article by article, each in a savepoint (``added`` counts what went in);
+        the resolver to go on with."""
+        for (raw, article, sentences), mentions in zip(prepared, found):
+            try:
+                with self.store.transaction():
+                    self._write_article(article, sentences, mentions, resolver)
+            except StoreError:
+                raise  # the project file itself (e.g. read-only): no article would go in
+            except Exception as exc:
+                report.issues.append(ImportIssue(raw.source, raw.line, f"not imported: {exc}"))
+                # The resolver may hold targets whose insert was rolled back: rebuild it.
+                resolver = TargetResolver(self.store.targets()) if resolver is not None else None
+                continue
+            added[0] += 1
+            added[1] += len(sentences)
+            added[2] += len(mentions)
+            if raw.annotations:
+                self._import_annotations(article.id, raw.annotations, raw.source, report)
         return resolver
 
     def _write_plain(self, prepared: Sequence[Prepared], found: Sequence[list[Mention]]) -> bool:

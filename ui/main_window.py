@@ -442,16 +442,15 @@ class MainWindow(QMainWindow):
                 if progress.cancelled:  # stopped: the file is as it was (the backup is kept)
                     raise Cancelled from None
                 raise
-            progress.check()  # cancelled as it finished: upgraded, but not opened
-            return True
+            return not progress.cancelled  # cancelled as it finished: upgraded, not opened
 
-        def done(result: object) -> None:
+        def done(result: bool | None) -> None:
             self.open_task = None
-            if result is not None:
+            if result:
                 self._open_now(path, restore)
             else:
-                self.statusBar().showMessage(f"Not opened: {Path(path).name} was left as it was",
-                                             8000)
+                state = "was left as it was" if result is None else "was brought up to date"
+                self.statusBar().showMessage(f"Not opened: {Path(path).name} {state}", 8000)
 
         def failed(exc: BaseException, details: str) -> None:
             self.open_task = None
