@@ -10,18 +10,17 @@ file holds.
 """
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .machine import usable_cores
+from .machine import usable_cores, workers_asked
 from .model import ImportReport
 from .nlp.analysis import Job, TextAnalysis, analyse_batch
-from .nlp.entities import model_loaded
-from .nlp.ner_pool import NerPool
+from .nlp.entities import find_entities_batch, model_loaded
 from .nlp.targets import TargetResolver
+from .workers import WorkerPool
 
 if TYPE_CHECKING:
     from .importer import Importer
@@ -38,7 +37,7 @@ POOL_MIN_BYTES_LOADED = 200_000
 #: with workers; 200 kB 2.30 / 2.16 s; 9.6 MB 59 / 33 s (bench/README.md, "Analysis in the workers").
 POOL_MIN_BYTES_TEXT = 100_000
 #: Articles per batch sent to a worker: a chunk is split so the workers share it (spaCy's and
-#: natasha's mentions do not depend on what else is in a batch: tests/core/test_ner_pool.py).
+#: natasha's mentions do not depend on what else is in a batch: tests/core/test_workers.py).
 WORKER_BATCH = 4
 #: ``ANNOTATOR_NER_WORKERS=N`` sets the number of worker processes (0: none, all in this process).
 WORKERS_ENV = "ANNOTATOR_NER_WORKERS"
@@ -46,12 +45,9 @@ WORKERS_ENV = "ANNOTATOR_NER_WORKERS"
 
 def import_workers(input_bytes: int, ner: bool) -> int:
     """How many worker processes an import of ``input_bytes`` should use (0: all in this process)."""
-    wanted = os.environ.get(WORKERS_ENV, "").strip()
-    if wanted:
-        try:
-            return max(0, int(wanted))
-        except ValueError:
-            pass  # not a number: the default below
+    asked = workers_asked(WORKERS_ENV)
+    if asked is not None:
+        return asked
     cores = usable_cores()
     if not ner:
         least = POOL_MIN_BYTES_TEXT
@@ -89,7 +85,7 @@ class ChunkPipeline:
     workers: int = 0  # worker processes, started with the first chunk
     poll: Callable[[], None] | None = None  # called while waiting for the workers (cancel)
     tell: Callable[[str], None] | None = None  # says what is happening (starting the workers)
-    pool: NerPool | None = None
+    pool: WorkerPool | None = None
     _flight: deque[_Chunk] = field(default_factory=deque)
 
     def add(self, raws: Sequence[RawArticle], after: Callable[[], None] | None = None) -> None:
@@ -105,7 +101,7 @@ class ChunkPipeline:
                 self.tell(f"starting {self.workers} entity worker processes (each loads the "
                           "models)…" if self.ner else f"starting {self.workers} worker processes…")
             # Most news here is English: its model loads at once unless the import says otherwise.
-            self.pool = NerPool(self.workers, warm=(self.lang or "en",) if self.ner else ())
+            self.pool = WorkerPool(self.workers, warm=(self.lang or "en",) if self.ner else ())
         new = self.importer.select_new(raws, self.report, self.seen)
         jobs = [job(raw, self.lang) for raw, _ in new]
         analyses = None
@@ -116,7 +112,7 @@ class ChunkPipeline:
             # in the workers, a 50-article import took 6.7-7.1 s instead of 5.5-5.7).
             analyses = analyse_batch(jobs)
             items = [(text, a.lang) for (text, _, _), a in zip(jobs, analyses) if a.error is None]
-            tickets = [self.pool.submit(items[i:i + WORKER_BATCH])
+            tickets = [self.pool.submit(items[i:i + WORKER_BATCH], find_entities_batch)
                        for i in range(0, len(items), WORKER_BATCH)]
         elif jobs and self.pool is not None:
             # Without entities a chunk is shared out in one batch per worker (short texts: the

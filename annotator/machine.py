@@ -10,3 +10,13 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def workers_asked(variable: str) -> int | None:
+    """The number of worker processes the environment variable ``variable`` asks for (0: none),
+    None when it is unset or not a number (the caller decides)."""
+    wanted = os.environ.get(variable, "").strip()
+    try:
+        return max(0, int(wanted)) if wanted else None
+    except ValueError:
+        return None

@@ -1129,6 +1129,11 @@ class Store:
             yield last, top, picked
             last = top
 
+    @property
+    def in_transaction(self) -> bool:
+        """True inside a transaction of this connection (its writes not seen by others yet)."""
+        return self.conn.in_transaction
+
     def export_rows(self, pick: SentencePick, first: int, last: int) -> ExportRows:
         """The rows an export of ``pick`` needs from the articles with rowid in (``first``,
         ``last``]: a few queries for many articles (none per article), tuples rather than

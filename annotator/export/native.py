@@ -10,13 +10,22 @@ stored suggestion) go through the builder, so that they are spelt by ``dumps`` a
 """
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any, Iterator
+import pickle
+import uuid
+from collections import Counter, deque
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import orjson
 
+from ..codebooks import Codebook
+from ..machine import usable_cores, workers_asked
+from ..model import Target
 from ..progress import Progress
 from ..store import ExportRows, SentencePick
+from ..workers import WorkerPool
 from .options import ExportOptions, ExportResult
 from .records import Record, RecordBuilder
 
@@ -24,6 +33,10 @@ _OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 #: Articles read per span: ~1,500 sentences of a realistic project, a few MB held at a time,
 #: a progress step (and a chance to cancel) every few tens of milliseconds.
 SPAN = 50
+#: Articles below which an export builds its lines in this process: a worker starts in ~0.4 s.
+WORKERS_MIN_ARTICLES = 5_000
+#: ``ANNOTATOR_EXPORT_WORKERS=N`` sets the number of worker processes (0: none, all here).
+WORKERS_ENV = "ANNOTATOR_EXPORT_WORKERS"
 
 
 def applies(builder: RecordBuilder, options: ExportOptions) -> bool:
@@ -38,38 +51,136 @@ def pick(options: ExportOptions) -> SentencePick:
 
 
 def native_lines(builder: RecordBuilder, result: ExportResult, progress: Progress, total: int,
-                 done: int = 0, batch: int = SPAN) -> Iterator[list[bytes]]:
+                 done: int = 0, batch: int = SPAN, workers: int | None = None
+                 ) -> Iterator[list[bytes]]:
     """The lines of every picked sentence, a list per span of ``batch`` articles, in project
-    order; counts go into ``result`` as :func:`~annotator.export.run.export` counts bundles."""
-    from .jsonl import encode_line
-
+    order; counts go into ``result`` as :func:`~annotator.export.run.export` counts bundles.
+    ``workers``: processes that build the lines (None: :func:`export_workers` decides; 0: here)."""
     store = builder.project.store
     chosen = pick(builder.options)
+    spans = store.article_spans(chosen, batch)
+    if workers is None:
+        workers = export_workers(builder.project, total)
+    if workers > 0:
+        yield from _lines_in_workers(builder, result, progress, total, done, spans, workers)
+        return
     writer = _Lines(builder, result)
-    for first, last, picked in store.article_spans(chosen, batch):
-        rows = store.export_rows(chosen, first, last)
-        lines: list[bytes] = []
-        for article_id, records in writer.articles(rows):
-            if records is None:  # floats inside: the builder's records, spelt as before
-                bundle = builder.bundle(store.article(article_id))
-                records = [encode_line(rec) for rec in bundle.records]
-                writer.count_records(bundle.records)
-            if records:
-                result.articles += 1
-                result.sentences += len(records)
-                lines += records
+    for first, last, picked in spans:
+        lines = writer.span(first, last)
         done += picked
         progress.update(done, total, "writing")
         yield lines
     writer.flush_counts()
 
 
+def export_workers(project: Any, articles: int) -> int:
+    """How many worker processes should build the lines of an export of ``articles`` articles
+    (0: all in this process): every core for a big export of a project file whose reads see
+    what this connection sees (not inside a transaction of its own)."""
+    asked = workers_asked(WORKERS_ENV)
+    if asked is not None:
+        return asked
+    cores = usable_cores()
+    store = project.store
+    if cores < 2 or articles < WORKERS_MIN_ARTICLES or store.in_transaction \
+            or not Path(project.path).is_file():
+        return 0
+    return cores
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a worker needs to write the lines this export would: the project file, the options,
+    and the targets and codebook as they were when the export began (one naming of the targets
+    for the whole file, whichever process writes a span)."""
+
+    path: str
+    options: ExportOptions
+    targets: tuple[Target, ...]
+    codebook: Codebook
+
+
+#: The writers of the exports this process builds lines for, by the export's token: a worker's
+#: (the project opened here, from the context) or, in the exporting process, its own (a span
+#: whose worker died is built there, on the export's connection: a second connection opened and
+#: closed in that process would drop its SQLite locks).
+_serving: dict[str, _Lines] = {}
+_opened: set[str] = set()  # the tokens of those opened here
+
+
+def lines_of_spans(items: Sequence[tuple[str, bytes, int, int]]
+                   ) -> list[tuple[list[bytes], ExportResult]]:
+    """Lines of spans of articles ``(token, context, after rowid, last rowid)``, with their
+    counts (what the export's worker processes run)."""
+    out = []
+    for token, context, first, last in items:
+        writer = _serving.get(token)
+        if writer is None:
+            for old in _opened:  # a worker serves one export at a time
+                _serving.pop(old).builder.project.close()
+            _opened.clear()
+            from ..project import Project
+
+            ctx: _Context = pickle.loads(context)
+            project = Project.open(ctx.path, create=False)
+            builder = RecordBuilder(project, ctx.options, ctx.targets, ctx.codebook)
+            writer = _serving[token] = _Lines(builder, ExportResult(format="jsonl", out=""))
+            _opened.add(token)
+        result = writer.restart()
+        lines = writer.span(first, last)
+        writer.flush_counts()
+        out.append((lines, result))
+    return out
+
+
+def _lines_in_workers(builder: RecordBuilder, result: ExportResult, progress: Progress,
+                      total: int, done: int, spans: Iterator[tuple[int, int, int]],
+                      workers: int) -> Iterator[list[bytes]]:
+    """:func:`native_lines` with the spans' lines built by ``workers`` processes, a few spans
+    ahead of the writing, taken back in order (the same bytes as built here)."""
+    token = uuid.uuid4().hex
+    context = pickle.dumps(_Context(builder.project.path, builder.options,
+                                    builder.keys.targets, builder.codebook))
+    ahead: deque[tuple[int, int]] = deque()  # (ticket, articles picked)
+    _serving[token] = _Lines(builder, ExportResult(format="jsonl", out=""))
+    try:
+        with WorkerPool(workers) as pool:
+            for first, last, picked in spans:
+                ahead.append((pool.submit([(token, context, first, last)], lines_of_spans),
+                              picked))
+                if len(ahead) > 2 * workers:
+                    done = yield from _take(pool, ahead, result, progress, done, total)
+            while ahead:
+                done = yield from _take(pool, ahead, result, progress, done, total)
+            for death in pool.deaths:
+                result.notes.append(f"export worker: {death}; its articles were written by the "
+                                    "main process")
+    finally:
+        _serving.pop(token, None)
+
+
+def _take(pool: WorkerPool, ahead: deque[tuple[int, int]], result: ExportResult,
+          progress: Progress, done: int, total: int) -> Generator[list[bytes], None, int]:
+    ticket, picked = ahead.popleft()
+    [(lines, counted)] = pool.result(ticket, progress.check)
+    result.articles += counted.articles
+    result.sentences += counted.sentences
+    result.counts.add(counted.counts)
+    done += picked
+    progress.update(done, total, "writing")
+    yield lines
+    return done
+
+
 class _Lines:
     """Builds and counts the lines of a span's rows (caches that live for the whole export)."""
 
     def __init__(self, builder: RecordBuilder, result: ExportResult) -> None:
+        self.builder = builder
+        self.pick = pick(builder.options)
         self.keys = builder.keys
         self.codebook = builder.codebook.name
+        self.result = result
         self.counts = result.counts
         self._info: dict[int, Record] = {}
         # frames column as stored -> the list as orjson writes it (a few spellings, parsed once)
@@ -88,6 +199,30 @@ class _Lines:
         encoded = self._frames[spelling] = orjson.Fragment(orjson.dumps(parsed))
         self._frame_lists[encoded] = parsed
         return encoded
+
+    def restart(self) -> ExportResult:
+        """Count into a new result from now on (a worker's counts go back span by span)."""
+        self.result = ExportResult(format="jsonl", out="")
+        self.counts = self.result.counts
+        return self.result
+
+    def span(self, first: int, last: int) -> list[bytes]:
+        """The lines of the picked sentences of the articles with rowid in (``first``, ``last``]."""
+        from .jsonl import encode_line
+
+        builder, result = self.builder, self.result
+        store = builder.project.store
+        lines: list[bytes] = []
+        for article_id, records in self.articles(store.export_rows(self.pick, first, last)):
+            if records is None:  # floats inside: the builder's records, spelt as before
+                bundle = builder.bundle(store.article(article_id))
+                records = [encode_line(rec) for rec in bundle.records]
+                self.count_records(bundle.records)
+            if records:
+                result.articles += 1
+                result.sentences += len(records)
+                lines += records
+        return lines
 
     def count_records(self, records: list[Record]) -> None:
         for rec in records:

@@ -100,6 +100,14 @@ class LabelCounts:
         for value in unit["stance"].values():
             stance[value] += 1
 
+    def add(self, other: LabelCounts) -> None:
+        """Counts ``other``'s units too (a worker process's, or a split's)."""
+        self.sentences += other.sentences
+        self.labels += other.labels
+        self.irrelevant += other.irrelevant
+        self.frames.update(other.frames)
+        self.stance.update(other.stance)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "sentences": self.sentences, "labels": self.labels, "irrelevant": self.irrelevant,

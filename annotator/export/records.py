@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
+from ..codebooks import Codebook
 from ..model import GOLD_ANNOTATOR, Article, Label, Mention, Target
 from ..progress import Progress
 from .options import ExportOptions
@@ -21,7 +22,8 @@ class TargetKeys:
     ``id``, ``name`` and ``kind`` so an importer can tell apart two targets of the same name.
     """
 
-    def __init__(self, targets: list[Target]) -> None:
+    def __init__(self, targets: Sequence[Target]) -> None:
+        self.targets = tuple(targets)
         folded = Counter(t.name.casefold() for t in targets)
         self._key: dict[int, str] = {}
         self._info: dict[int, dict[str, Any]] = {}
@@ -140,11 +142,14 @@ class ArticleBundle:
 class RecordBuilder:
     """Turns a project's articles into :class:`ArticleBundle` s, streaming, per the options."""
 
-    def __init__(self, project: Any, options: ExportOptions) -> None:
+    def __init__(self, project: Any, options: ExportOptions,
+                 targets: Sequence[Target] | None = None, codebook: Codebook | None = None) -> None:
+        """``targets`` and ``codebook``: as read by another process when the export began (an
+        export's worker), else the project's now."""
         self.project = project
         self.options = options
-        self.keys = TargetKeys(project.targets())
-        self.codebook = project.codebook
+        self.keys = TargetKeys(project.targets() if targets is None else targets)
+        self.codebook = project.codebook if codebook is None else codebook
         self.frame_order = project.codebook.frame_ids
         self.selected = set(options.annotators)
         # With one annotator named, "all" has a natural single label: that annotator's.

@@ -16,7 +16,7 @@ import pytest
 
 from annotator import Project
 from annotator.nlp import entities
-from annotator.nlp.ner_pool import NerPool
+from annotator.workers import WorkerPool
 from annotator.progress import Progress
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,8 +66,8 @@ def _batched(size: int) -> tuple[list[list[tuple[str, str]]], list[list[list]]]:
 
 def test_workers_find_the_same_mentions_as_this_process() -> None:
     batches, here = _batched(4)
-    with NerPool(2) as pool:
-        tickets = [pool.submit(b) for b in batches]
+    with WorkerPool(2) as pool:
+        tickets = [pool.submit(b, entities.find_entities_batch) for b in batches]
         there = [pool.result(t) for t in reversed(tickets)][::-1]  # any order of asking
         pids = [w.process.pid for w in pool._idle]
     assert _mentions(there) == _mentions(here)
@@ -78,8 +78,8 @@ def test_workers_find_the_same_mentions_as_this_process() -> None:
 
 def test_a_killed_worker_costs_time_not_mentions() -> None:
     batches, here = _batched(2)
-    with NerPool(2) as pool:
-        tickets = [pool.submit(b) for b in batches]
+    with WorkerPool(2) as pool:
+        tickets = [pool.submit(b, entities.find_entities_batch) for b in batches]
         victim = next(iter(pool._busy.values())).process.pid
         os.kill(victim, signal.SIGKILL)
         there = [pool.result(t) for t in tickets]
@@ -89,11 +89,11 @@ def test_a_killed_worker_costs_time_not_mentions() -> None:
 
 def test_all_workers_dead_the_rest_is_done_here() -> None:
     items = _articles()[:6]
-    with NerPool(1) as pool:
+    with WorkerPool(1) as pool:
         pid = pool._idle[0].process.pid
         os.kill(pid, signal.SIGKILL)
         time.sleep(0.2)
-        got = pool.result(pool.submit(items))
+        got = pool.result(pool.submit(items, entities.find_entities_batch))
     assert _mentions([got]) == _mentions([entities.find_entities_batch(items)])
     assert len(pool.deaths) == 1
 

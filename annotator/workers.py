@@ -1,15 +1,17 @@
-"""Entity finding (and the rest of an article's analysis) in worker processes, one per core, so it
-runs on all cores while the import writes.
+"""Work shared out to worker processes, one per core: an import's entities and analysis (while
+the import writes), an export's lines (while the export writes).
 
-Each worker is a spawned process (fork is not safe beside Qt's threads) that loads the models on its
-first batch and then runs the function each batch comes with (:func:`find_entities_batch`, or the
-importer's analysis): the same function on the same batches as in-process, so the answers are the
-same. A worker that dies (killed, out of memory) costs nothing but time: its batch is run again in
-this process and the death is counted.
+Each worker is a spawned process (fork is not safe beside Qt's threads) that may load models before
+its first batch (``warm``) and then runs the function each batch comes with
+(:func:`~annotator.nlp.entities.find_entities_batch`, the importer's analysis, the export's spans):
+the same function on the same batches as in-process, so the answers are the same. A worker that
+dies (killed, out of memory) costs nothing but time: its batch is run again in this process and
+the death is counted.
 """
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import sys
 import threading
 import traceback
@@ -20,8 +22,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from annotator.machine import usable_cores
-from annotator.nlp.entities import backend_name, find_entities_batch
+from annotator.errors import ProjectError
+from annotator.store import StoreError
 
 #: What a worker runs on a batch: one result per item.
 Run = Callable[[Sequence[Any]], list[Any]]
@@ -54,9 +56,13 @@ def _main_not_rerun() -> Iterator[None]:
 
 def _serve(conn: Connection, warm: tuple[str, ...]) -> None:
     """A worker's loop: ``(ticket, items, run)`` in, ``(ticket, run(items) | None, error | None)``
-    out. The models for ``warm`` load first, while the importer reads the first articles."""
-    for lang in warm:
-        backend_name(lang)
+    out. The NER models of the languages in ``warm`` load first, while the importer reads the
+    first articles."""
+    if warm:
+        from annotator.nlp.entities import backend_name
+
+        for lang in warm:
+            backend_name(lang)
     while True:
         try:
             ticket, items, run = conn.recv()
@@ -67,7 +73,19 @@ def _serve(conn: Connection, warm: tuple[str, ...]) -> None:
         except (BrokenPipeError, OSError):
             return
         except Exception as exc:  # noqa: BLE001 - sent back and raised in the parent
-            conn.send((ticket, None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
+            conn.send((ticket, None, (f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}",
+                                      _user_facing(exc))))
+
+
+def _user_facing(exc: Exception) -> Exception | None:
+    """``exc`` if it is a problem with a message for the user (a project file that went away,
+    say) that can travel back to the parent, else None (the parent raises a RuntimeError)."""
+    if not isinstance(exc, (ProjectError, StoreError)):
+        return None
+    try:
+        return pickle.loads(pickle.dumps(exc))  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001 - an exception that does not pickle: told as text
+        return None
 
 
 @dataclass
@@ -78,12 +96,12 @@ class _Worker:
 
 
 @dataclass
-class NerPool:
-    """``workers`` processes finding entities (or analysing whole articles, for the importer);
-    :meth:`submit` a batch, :meth:`result` in any order.
+class WorkerPool:
+    """``workers`` processes; :meth:`submit` a batch with the function to run on it, ask for its
+    :meth:`result` in any order.
 
-    Use it as a context manager: closing kills the workers, so none outlives an import (or an
-    exception, or a cancel). ``deaths`` says which workers stopped and how.
+    Use it as a context manager: closing kills the workers, so none outlives an import or an
+    export (or an exception, or a cancel). ``deaths`` says which workers stopped and how.
     """
 
     workers: int
@@ -101,22 +119,22 @@ class NerPool:
         for _ in range(self.workers):
             parent, child = context.Pipe()
             process = context.Process(target=_serve, args=(child, self.warm), daemon=True,
-                                      name="annotator-ner")
+                                      name="annotator-worker")
             with _main_not_rerun():
                 process.start()
             child.close()
             self._idle.append(_Worker(process, parent))
 
-    def __enter__(self) -> NerPool:
+    def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def submit(self, items: Sequence[Any], run: Run = find_entities_batch) -> int:
-        """Queue a batch for ``run`` (by default ``(text, lang)`` articles whose entities are
-        found); the ticket to ask :meth:`result` for. ``run`` must be a module-level function
-        (the workers are sent its name) giving one result per item, the same in any process."""
+    def submit(self, items: Sequence[Any], run: Run) -> int:
+        """Queue a batch for ``run``; the ticket to ask :meth:`result` for. ``run`` must be a
+        module-level function (the workers are sent its name) giving one result per item, the
+        same in any process."""
         ticket = self._next
         self._next += 1
         self._items[ticket] = (list(items), run)
@@ -182,7 +200,11 @@ class NerPool:
         worker.ticket = None
         self._idle.append(worker)
         if error is not None:
-            raise RuntimeError(f"analysing articles failed in a worker process: {error}")
+            message, exc = error
+            if exc is not None:  # the project's own error, as it would be raised in-process
+                raise exc
+            raise RuntimeError(f"{self._items[ticket][1].__name__} failed in a worker process: "
+                               f"{message}")
         self._done[ticket] = answer
         self._dispatch()
 
@@ -196,3 +218,4 @@ class NerPool:
     def _run_here(self, ticket: int) -> None:
         items, run = self._items[ticket]
         self._done[ticket] = run(items)
+
