@@ -371,7 +371,7 @@ def job_export(ctx: Context) -> list[Figure]:
                    ">= 100000"),
             Figure("export_floor", result.rows / floor, "rows/s",
                    f"the same rows read (Store.export_rows) and put through orjson as tuples, "
-                   f"{floor:.2f} s: what no export built on sqlite3 + orjson beats")]
+                   f"{floor:.2f} s: what no export in one process built on sqlite3 + orjson beats")]
 
 
 def _export_floor(path: str) -> float:
