@@ -271,8 +271,41 @@ def job_gui_export_stall(ctx: Context) -> list[Figure]:
                    f"jsonl) in {seconds:.1f} s")]
 
 
+def job_gui_review(ctx: Context) -> list[Figure]:
+    """Review → Review and adjudicate… on the big project: the seconds from the click until the
+    queue, the report and the charts are in, the longest stall of the window meanwhile, and the
+    process's peak RSS after it (models not loaded)."""
+    import resource
+
+    from ui.review import ReviewWindow, open_review_window
+
+    window = _window(ctx, ctx.big().path)
+    review: list[ReviewWindow] = []
+
+    def start(finished: Callable[[], None]) -> None:
+        opened = open_review_window(window, ctx.big().path, "bench")
+        assert isinstance(opened, ReviewWindow)
+        review.append(opened)
+        opened.computed.connect(finished)
+
+    gaps, seconds = _gaps_while(start)
+    if not review or review[0].result is None:
+        raise RuntimeError("the review window did not compute its report")
+    result = review[0].result
+    rows = review[0].adjudicate.model.rowCount()
+    review[0].close()
+    window.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return [Figure("review_ready", seconds, "s",
+                   f"Review window on {result.report.labelled:,} labelled sentences: queue "
+                   f"({rows:,} shown), report (bootstrap {result.report.bootstrap}) and charts"),
+            _stall("review_stall_max", gaps, f"the Review window read and computed in "
+                   f"{seconds:.1f} s"),
+            Figure("review_peak_rss", peak, "MiB", "the window's process after the review")]
+
+
 JOBS = {"gui_open": job_gui_open, "gui_switch": job_gui_switch, "gui_stall": job_gui_stall,
-        "gui_export_stall": job_gui_export_stall}
+        "gui_export_stall": job_gui_export_stall, "gui_review": job_gui_review}
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import generate  # noqa: E402
 from figures import JOBS as CORE_JOBS  # noqa: E402
 from figures import Context, Figure, python_env  # noqa: E402
 
-GUI_JOBS = ("gui_open", "gui_switch", "gui_stall", "gui_export_stall")
+GUI_JOBS = ("gui_open", "gui_switch", "gui_stall", "gui_export_stall", "gui_review")
 ALL_JOBS = (*CORE_JOBS, *GUI_JOBS)
 DEFAULT_CACHE = BENCH / ".cache"
 

@@ -25,7 +25,10 @@ from .report import (  # noqa: F401
     stance_confusion,
 )
 from .queue import (  # noqa: F401
+    DEFAULT_FILTER,
+    FILTERS,
     ReviewItem,
+    ReviewQueue,
     differing_fields,
     review_queue,
 )
@@ -39,4 +42,4 @@ from .charts import (  # noqa: F401
     progress_series,
 )
 
-__all__ = ['ALL_ANNOTATORS', 'AgreementReport', 'ArticleResult', 'Confusion', 'Distribution', 'FieldResult', 'MIN_TARGET_UNITS', 'NOT_CHOSEN', 'NO_OUTLET', 'NO_STANCE', 'NO_UNITS', 'OutletComparison', 'PairResult', 'ProjectLabels', 'ReviewItem', 'STANCE_CATEGORIES', 'STANCE_SCORE', 'Stat', 'Unit', 'agreement_report', 'compute_agreement', 'differing_fields', 'format_report', 'label_distribution', 'outlet_comparison', 'progress_series', 'read_project', 'review_queue', 'stance_confusion']
+__all__ = ['ALL_ANNOTATORS', 'AgreementReport', 'DEFAULT_FILTER', 'FILTERS', 'ReviewQueue', 'ArticleResult', 'Confusion', 'Distribution', 'FieldResult', 'MIN_TARGET_UNITS', 'NOT_CHOSEN', 'NO_OUTLET', 'NO_STANCE', 'NO_UNITS', 'OutletComparison', 'PairResult', 'ProjectLabels', 'ReviewItem', 'STANCE_CATEGORIES', 'STANCE_SCORE', 'Stat', 'Unit', 'agreement_report', 'compute_agreement', 'differing_fields', 'format_report', 'label_distribution', 'outlet_comparison', 'progress_series', 'read_project', 'review_queue', 'stance_confusion']

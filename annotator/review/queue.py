@@ -53,8 +53,60 @@ def review_queue(data: ProjectLabels, annotators: Sequence[str] | None = None) -
             continue
         items.append(ReviewItem(u.sentence_id, u.article_id, u.index, labels,
                                 data.gold.get(u.sentence_id), differing_fields(labels.values())))
-    # The sort is stable: article order is kept inside each group.
-    items.sort(key=lambda it: not it.disagreement)
-    return items
+    # Article order kept inside each group (a sort by key held the GIL ~0.15 s on a big project).
+    return [it for it in items if it.disagreement] + [it for it in items if not it.disagreement]
 
 
+
+
+#: The adjudication queue's filters, the default one first shown.
+FILTERS = ("All", "Disagreements", "Undecided")
+DEFAULT_FILTER = "Disagreements"
+
+
+class ReviewQueue:
+    """The queue's items with what the adjudication view asks of them at every decision — how
+    many are decided, an item by its sentence — kept up to date in constant time, and the rows
+    of each filter. Built away from the GUI thread: on a big project a pass over the items takes
+    a good part of a second."""
+
+    def __init__(self, items: list[ReviewItem]) -> None:
+        self.items = items
+        self.by_sentence = {it.sentence_id: it for it in items}
+        self.differ = sum(1 for it in items if it.disagreement)
+        self._decided = {it.sentence_id for it in items if it.decided}
+        self._decided_differ = {it.sentence_id for it in items if it.decided and it.disagreement}
+        self._rows: dict[str, tuple[list[ReviewItem], dict[int, int]]] = {}
+        self.rows(DEFAULT_FILTER)  # what the view shows first, ready before it is shown
+
+    @property
+    def decided(self) -> int:
+        return len(self._decided)
+
+    @property
+    def open_differ(self) -> int:
+        """Items whose annotators disagree and that have no gold label yet."""
+        return self.differ - len(self._decided_differ)
+
+    def changed(self, item: ReviewItem) -> None:
+        """``item``'s gold label was set or removed."""
+        for ids, counts in ((self._decided, True), (self._decided_differ, item.disagreement)):
+            if counts and item.decided:
+                ids.add(item.sentence_id)
+            else:
+                ids.discard(item.sentence_id)
+        self._rows.pop("Undecided", None)  # its rows depend on the decisions
+
+    def rows(self, name: str) -> tuple[list[ReviewItem], dict[int, int]]:
+        """The items filter ``name`` shows, in order, and the row of each shown sentence."""
+        if name not in self._rows:
+            if name == "Disagreements":
+                rows = [it for it in self.items if it.disagreement]
+            elif name == "Undecided":
+                rows = [it for it in self.items if not it.decided]
+            elif name == "All":
+                rows = list(self.items)
+            else:
+                raise ValueError(f"no filter {name!r} (filters: {', '.join(FILTERS)})")
+            self._rows[name] = rows, {it.sentence_id: i for i, it in enumerate(rows)}
+        return self._rows[name]

@@ -169,6 +169,8 @@ def test_chart_data(project: Project) -> None:
     assert d.frame_counts["gold"][[f for f, _ in d.frames].index("morality")] == 1
     series = progress_series(data)
     assert series["A"][1] == [1, 2, 3, 4, 5]
+    few = progress_series(data, points=3)  # a big project's: evenly spaced, first and last kept
+    assert few["A"] == ([series["A"][0][i] for i in (0, 2, 4)], [1, 3, 5])
     o = outlet_comparison(data)
     assert o.outlets == ["(no outlet)"] and o.targets[0][1] == "Russia"
     # AG AG NE FA FA FA AG AG -> (−4 + 3) / 8
@@ -378,3 +380,17 @@ def test_cancelled_report_leaves_no_thread_running(project: Project,
     with pytest.raises(Cancelled):
         agreement_report(project, n_boot=40, progress=progress)
     assert not [t for t in threading.enumerate() if t.name.startswith(("agreement", "store-read"))]
+
+
+def test_confusion_from_arrays_equals_confusion_from_units(project: Project) -> None:
+    """The review window counts a pair's confusion from the arrays it read for the report."""
+    from annotator.review import stance_confusion
+    from annotator.review.coded import read_arrays
+
+    units, arrays = read_project(project).units, read_arrays(project)
+    for a, b in (("A", "B"), ("A", "C"), ("C", "B")):
+        from_units, from_arrays = stance_confusion(units, a, b), stance_confusion(arrays, a, b)
+        assert from_arrays == from_units
+    assert sum(map(sum, stance_confusion(arrays, "A", "C").matrix)) > 0
+    assert agreement_report(project, confusion=("A", "C"), arrays=arrays).confusion == \
+        stance_confusion(arrays, "A", "C")

@@ -1,5 +1,5 @@
-"""bench/run.py at its smoke size prints every GUI figure (open, switch, import and export stalls) with
-a number."""
+"""bench/run.py at its smoke size prints every GUI figure (open, switch, import and export stalls, the
+Review window) with a number."""
 from __future__ import annotations
 
 import sys
@@ -13,12 +13,12 @@ from figures import parse_lines  # noqa: E402
 from test_bench_smoke import run_bench  # noqa: E402
 
 WARM = ("open_empty_warm", "open_big_warm", "open_over_empty_warm", "switch_p50", "switch_p99",
-        "import_stall_max", "export_stall_max")
+        "import_stall_max", "export_stall_max", "review_ready", "review_stall_max", "review_peak_rss")
 COLD = ("open_empty_cold", "open_big_cold", "open_over_empty_cold")
 
 
 def test_every_gui_figure_has_a_number(tmp_path: Path) -> None:
-    out = run_bench(tmp_path, "gui_open,gui_switch,gui_stall,gui_export_stall")
+    out = run_bench(tmp_path, "gui_open,gui_switch,gui_stall,gui_export_stall,gui_review")
     figures = parse_lines(out)
     missing = [name for name in WARM + COLD if name not in figures]
     assert not missing, f"no line for {missing}:\n{out}"

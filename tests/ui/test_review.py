@@ -184,10 +184,20 @@ def test_report_and_every_chart_render_and_export(  # type: ignore[no-untyped-de
         assert not panel.message.isVisible(), (name, panel.message.text())
         png = panel.export_png(tmp_path / f"{name}.png")
         assert png.stat().st_size > 5000
+    # Another pair, other labels: computed in the background ("Computing…" meanwhile).
     review.confusion_chart.second.setCurrentText("carol")
+    assert "confusion" in review.chart_tasks
+    qtbot.waitUntil(lambda: not review.chart_tasks, timeout=30000)
+    assert review.result is not None and review.result.confusion is not None
+    assert (review.result.confusion.a, review.result.confusion.b) == ("alice", "carol")
+    assert not review.confusion_chart.message.isVisible()
     review.outlet_chart.source.setCurrentText(GOLD_ANNOTATOR)
+    assert review.outlet_chart.message.text() == "Computing…"
+    qtbot.waitUntil(lambda: not review.chart_tasks, timeout=30000)
     assert review.outlet_chart.message.isVisible()  # no gold yet: says so instead of an empty plot
+    assert "No labels from gold" in review.outlet_chart.message.text()
     review.outlet_chart.source.setCurrentText("bob")
+    qtbot.waitUntil(lambda: not review.chart_tasks, timeout=30000)
     assert not review.outlet_chart.message.isVisible()
 
 
@@ -199,3 +209,33 @@ def test_recompute_can_be_cancelled_and_reviewer_is_required(  # type: ignore[no
     qtbot.waitUntil(lambda: review.task is None, timeout=30000)
     with pytest.raises(ValueError):
         ReviewWindow(str(project_path), " ")
+
+
+def test_the_window_reads_in_the_background(  # type: ignore[no-untyped-def]
+        qtbot, project_path: Path) -> None:
+    """Opening reads nothing on the GUI thread (tens of seconds on a big project): the queue
+    says it is reading, then fills; the gold outlets chart reads the gold decided since."""
+    with Project.open(project_path) as p:
+        simulate_annotators(p)
+    w = open_review_window(None, str(project_path), "rev")
+    assert isinstance(w, ReviewWindow)
+    qtbot.addWidget(w)
+    assert w.adjudicate.data is None and w.task is not None
+    assert "Reading the labels" in w.adjudicate.heading.text()
+    with qtbot.waitSignal(w.computed, timeout=60000):
+        pass
+    view = w.adjudicate
+    assert view.data is w.result.data and view.model.rowCount() > 5
+    item = view.current_item()
+    assert item is not None and "Reading" not in view.heading.text()
+    view.accept_annotator(1)
+    assert item.gold is not None
+    # A recompute (the gold changed) keeps the queue the reviewer is working through.
+    w.recompute()
+    with qtbot.waitSignal(w.computed, timeout=60000):
+        pass
+    assert view.current_item() is item and w.result.data is not view.data
+    w.outlet_chart.source.setCurrentText(GOLD_ANNOTATOR)
+    qtbot.waitUntil(lambda: not w.chart_tasks, timeout=30000)
+    assert not w.outlet_chart.message.isVisible()  # the gold decided above
+    assert w.result.outlets.source == GOLD_ANNOTATOR and sum(w.result.outlets.sentences.values()) == 1

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from annotator.model import GOLD_ANNOTATOR, Label, Sentence
 from annotator.project import Project, gold_actor
-from annotator.review import ProjectLabels, ReviewItem, differing_fields, review_queue
+from annotator.review import ProjectLabels, ReviewItem, ReviewQueue, differing_fields, review_queue
 from ui import theme
 from ui.keys import guard_typing
 
@@ -43,6 +43,11 @@ def _label_key(label: Label) -> tuple[object, ...]:
 
 def same_decision(a: Label, b: Label) -> bool:
     return _label_key(a) == _label_key(b)
+
+
+def article_titles(data: ProjectLabels) -> dict[str, str]:
+    """Article id -> title, as the queue shows them."""
+    return {aid: t for aid, (t, _) in data.articles.items()}
 
 
 class AdjudicationView(QWidget):
@@ -164,10 +169,23 @@ class AdjudicationView(QWidget):
 
     # -- data ---------------------------------------------------------------------------------------
 
-    def load(self, data: ProjectLabels) -> None:
+    def unload(self) -> None:
+        """Forget the labels and the queue (the window is closing)."""
+        self.data = None
+        self.model.set_queue(ReviewQueue([]))
+
+    def show_loading(self) -> None:
+        """Until :meth:`load`: say that the labels are being read."""
+        self.heading.setText("Reading the labels… (the queue appears when they are read)")
+        self.counts.setText("")
+
+    def load(self, data: ProjectLabels, queue: ReviewQueue | None = None,
+             titles: dict[str, str] | None = None) -> None:
+        """Show ``data``'s review queue (``queue`` and the articles' ``titles``, when the caller
+        has built them already: in the background, on a big project)."""
         self.data = data
-        self.model._titles = {aid: t for aid, (t, _) in data.articles.items()}
-        self.model.set_items(review_queue(data))
+        self.model._titles = titles if titles is not None else article_titles(data)
+        self.model.set_queue(queue if queue is not None else ReviewQueue(review_queue(data)))
         self._update_counts()
         self.select_row(0)
 
@@ -185,12 +203,9 @@ class AdjudicationView(QWidget):
         self.set_filter(FILTERS[(i + 1) % len(FILTERS)])
 
     def _update_counts(self) -> None:
-        items = self.model.all
-        differ = sum(1 for it in items if it.disagreement)
-        decided = sum(1 for it in items if it.decided)
-        open_differ = sum(1 for it in items if it.disagreement and not it.decided)
-        self.counts.setText(f"{len(items)} labelled sentences · {differ} with disagreements"
-                            f" ({open_differ} undecided) · {decided} with gold · showing"
+        q = self.model.queue
+        self.counts.setText(f"{len(q.items)} labelled sentences · {q.differ} with disagreements"
+                            f" ({q.open_differ} undecided) · {q.decided} with gold · showing"
                             f" {self.model.rowCount()}")
 
     def current_row(self) -> int:
@@ -247,6 +262,7 @@ class AdjudicationView(QWidget):
         self._item_changed(item)
 
     def _item_changed(self, item: ReviewItem) -> None:
+        self.model.queue.changed(item)
         row = self.model.row_of(item.sentence_id)
         if row >= 0:
             self.model.item_changed(row)
@@ -300,9 +316,10 @@ class AdjudicationView(QWidget):
         if event is None:
             self.message.emit("No gold decision to undo.")
             return
-        touched = set(self.project.event_scope(event.id)[1])
-        for it in self.model.all:
-            if it.sentence_id in touched:
+        by_sentence = self.model.queue.by_sentence
+        for sid in sorted(set(self.project.event_scope(event.id)[1])):
+            it = by_sentence.get(sid)
+            if it is not None:
                 it.gold = self.project.label(it.sentence_id, GOLD_ANNOTATOR)
                 self._item_changed(it)
         self.message.emit(f"Undone: {event.summary}")

@@ -289,6 +289,13 @@ class ConfusionChart(ChartPanel):
                 combo.setCurrentIndex(pick)
             combo.blockSignals(False)
 
+    def set_pair(self, a: str, b: str) -> None:
+        """Rows ``a``, columns ``b`` (without asking for the matrix again)."""
+        for combo, name in ((self.first, a), (self.second, b)):
+            combo.blockSignals(True)
+            combo.setCurrentText(name)
+            combo.blockSignals(False)
+
     def _pair_chosen(self, _text: str) -> None:
         a, b = self.first.currentText(), self.second.currentText()
         if a and b:

@@ -7,9 +7,9 @@ from ui import theme
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from annotator.review import ReviewItem
+from annotator.review import DEFAULT_FILTER, FILTERS, ReviewItem, ReviewQueue
 
-FILTERS = ("All", "Disagreements", "Undecided")
+__all__ = ["FILTERS", "ReviewQueueModel", "status_text"]
 
 
 Index = QModelIndex | QPersistentModelIndex
@@ -34,34 +34,34 @@ class ReviewQueueModel(QAbstractTableModel):
         super().__init__()
         self._fetch = fetch_texts
         self._titles = titles
-        self.all: list[ReviewItem] = []
+        self.queue = ReviewQueue([])
         self.rows: list[ReviewItem] = []
-        self.filter = FILTERS[1]
+        self._row_of: dict[int, int] = {}
+        self.filter = DEFAULT_FILTER
         self._texts: dict[int, str] = {}
 
-    def set_items(self, items: list[ReviewItem]) -> None:
-        self.all = items
+    @property
+    def all(self) -> list[ReviewItem]:
+        return self.queue.items
+
+    def set_queue(self, queue: ReviewQueue) -> None:
+        self.queue = queue
         self.apply_filter(self.filter)
+
+    def set_items(self, items: list[ReviewItem]) -> None:
+        self.set_queue(ReviewQueue(items))
 
     def apply_filter(self, name: str) -> None:
         self.beginResetModel()
         self.filter = name
-        if name == "Disagreements":
-            self.rows = [it for it in self.all if it.disagreement]
-        elif name == "Undecided":
-            self.rows = [it for it in self.all if not it.decided]
-        else:
-            self.rows = list(self.all)
+        self.rows, self._row_of = self.queue.rows(name)
         self.endResetModel()
 
     def item(self, row: int) -> ReviewItem | None:
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def row_of(self, sentence_id: int) -> int:
-        for i, it in enumerate(self.rows):
-            if it.sentence_id == sentence_id:
-                return i
-        return -1
+        return self._row_of.get(sentence_id, -1)
 
     def item_changed(self, row: int) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QThreadPool, Qt, Signal
+from PySide6.QtCore import QThreadPool, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,27 +22,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.bulk import many_objects, thaw
 from annotator.model import GOLD_ANNOTATOR
 from annotator.progress import Progress
 from annotator.project import Project
 from annotator.review import (
     ALL_ANNOTATORS,
     AgreementReport,
+    Confusion,
     Distribution,
     OutletComparison,
     ProjectLabels,
-    compute_agreement,
+    ReviewQueue,
+    agreement_report,
     label_distribution,
     outlet_comparison,
     progress_series,
     read_project,
+    review_queue,
     stance_confusion,
 )
+from annotator.review.coded import LabelArrays, read_arrays
 from ui.worker import BackgroundTask, run_in_background
 from ui import file_dialogs
 from ui import messages, theme
 
-from .adjudicate import AdjudicationView
+from .adjudicate import AdjudicationView, article_titles
 from .charts import (
     AgreementChart,
     ChartPanel,
@@ -56,17 +63,58 @@ class Computed:
     """What the background job hands back to the GUI thread (plain data only)."""
 
     data: ProjectLabels
+    arrays: LabelArrays  # the same labels as arrays (what the confusion chart is counted from)
     report: AgreementReport
+    report_text: str  # report.text(): ~0.15 s on a big project, made in the background
     distribution: Distribution
     progress: dict[str, tuple[list[float], list[int]]]
+    confusion: Confusion | None  # of the pair asked for (or the first two annotators)
+    outlets: OutletComparison  # of the labels asked for (or all annotators')
+    queue: ReviewQueue | None = None  # the adjudication queue, when asked for
+    titles: dict[str, str] | None = None  # article id -> title, with the queue
 
 
-def compute(path: str, n_boot: int, seed: int, progress: Progress) -> Computed:
-    """Runs in a worker thread: opens its own connection (sqlite objects belong to one thread)."""
-    with Project.open(path) as project:
-        data = read_project(project, progress)
-    report = compute_agreement(data, n_boot=n_boot, seed=seed, progress=progress)
-    return Computed(data, report, label_distribution(data), progress_series(data))
+def compute(path: str, n_boot: int, seed: int, progress: Progress,
+            pair: tuple[str, str] | None = None, source: str = ALL_ANNOTATORS,
+            queue: bool = False) -> Computed:
+    """Runs in a worker thread: opens its own connection (sqlite objects belong to one thread).
+    Everything the window shows of a project's labels, from one reading of them (the report
+    from the store's arrays: the same report as from the units, without building it twice)."""
+    # Millions of objects on a big project: built without the cyclic collector's full passes,
+    # which held the GIL for seconds (the window froze); the window thaws them when it closes.
+    with many_objects():
+        progress.update(0, 0, "reading the labels")
+        with Project.open(path) as project:
+            data = read_project(project, progress)
+            names = [a for a in data.annotators if a != GOLD_ANNOTATOR]
+            if pair is None or not set(pair) <= set(names):
+                pair = (names[0], names[1]) if len(names) >= 2 else None
+            arrays = read_arrays(project)
+            report = agreement_report(project, n_boot=n_boot, seed=seed, progress=progress,
+                                      arrays=arrays)
+        if source not in (ALL_ANNOTATORS, GOLD_ANNOTATOR, *names):
+            source = ALL_ANNOTATORS
+        progress.update(0, 0, "charts")
+        distribution, series = label_distribution(data), progress_series(data)
+        confusion = stance_confusion(arrays, *pair) if pair is not None else None
+        outlets = outlet_comparison(data, source)
+        progress.check()
+        text = report.text()
+        if not queue:
+            return Computed(data, arrays, report, text, distribution, series, confusion, outlets)
+        progress.update(0, 0, "the review queue")
+        return Computed(data, arrays, report, text, distribution, series, confusion, outlets,
+                        ReviewQueue(review_queue(data)), article_titles(data))
+
+
+def outlets_of(path: str, data: ProjectLabels, source: str) -> OutletComparison:
+    """Runs in a worker thread: the outlet comparison of ``source``'s labels; the gold labels
+    read again (the reviewer changes them while the window is open)."""
+    if source == GOLD_ANNOTATOR:
+        with Project.open(path) as project:
+            gold = {lab.sentence_id: lab for lab in project.labels(annotator=GOLD_ANNOTATOR)}
+        data = replace(data, gold=gold)
+    return outlet_comparison(data, source)
 
 
 class ReviewWindow(QMainWindow):
@@ -81,6 +129,8 @@ class ReviewWindow(QMainWindow):
         self.reviewer = reviewer
         self.result: Computed | None = None
         self.task: BackgroundTask | None = None
+        self.chart_tasks: dict[str, BackgroundTask] = {}  # chart name -> its job (one at a time)
+        self._drawing = 0  # the result being drawn, chart by chart (see _show_result)
         self._stale = False
         self.setWindowTitle(f"Review — {Path(project_path).name} — {reviewer}")
 
@@ -135,9 +185,11 @@ class ReviewWindow(QMainWindow):
             w.hide()
             self.statusBar().addPermanentWidget(w)
 
-        self.adjudicate.load(read_project(self.project))
+        # Everything is read in the background (on a big project, tens of seconds): the queue
+        # says so meanwhile, and the window can be used (and closed) from the start.
+        self.adjudicate.show_loading()
         self.adjudicate.focus_queue()
-        self.recompute()
+        self.recompute(queue=True)
         self.resize(1280, 800)
 
     def _report_tab(self) -> QWidget:
@@ -179,13 +231,21 @@ class ReviewWindow(QMainWindow):
     def busy_computing(self) -> bool:
         return self.task is not None
 
-    def recompute(self) -> None:
-        """Recompute report and charts in the background (a running job is cancelled first)."""
+    def recompute(self, queue: bool | None = None) -> None:
+        """Recompute report and charts in the background (a running job is cancelled first);
+        ``queue``: also the adjudication queue (by default only while it has not been loaded)."""
         if self.task is not None:
             self.task.progress.cancel()
+        if queue is None:
+            queue = self.adjudicate.data is None
         path, n_boot, seed = self.project.path, self.bootstrap.value(), self.seed.value()
+        chart = self.confusion_chart
+        first, second = chart.first.currentText(), chart.second.currentText()
+        pair = (first, second) if first and second else None
+        source = self.outlet_chart.source.currentText() or ALL_ANNOTATORS
         self._stale = False
-        task = run_in_background(self, lambda progress: compute(path, n_boot, seed, progress),
+        task = run_in_background(self, lambda progress: compute(path, n_boot, seed, progress, pair,
+                                                                source, queue),
                                  on_success=lambda r: self._computed(task, r),
                                  on_error=lambda e, d: self._failed(task, e, d),
                                  title="Computing agreement", show_dialog=False)
@@ -200,9 +260,14 @@ class ReviewWindow(QMainWindow):
         if self.task is not None:
             self.task.cancel()
 
-    def _progressed(self, value: int, maximum: int, _message: str) -> None:
-        self.busy.setRange(0, maximum)
-        self.busy.setValue(value)
+    def _progressed(self, value: int, maximum: int, message: str) -> None:
+        if value < 0:  # no total (reading the labels): Qt's busy bar
+            self.busy.setRange(0, 0)
+        else:
+            self.busy.setRange(0, maximum)
+            self.busy.setValue(value)
+        if message:
+            self.statusBar().showMessage(f"Computing agreement and charts: {message}…")
 
     def _finished(self, task: BackgroundTask) -> bool:
         """True when ``task`` is the current job (an older, superseded one is ignored)."""
@@ -220,25 +285,54 @@ class ReviewWindow(QMainWindow):
             self.statusBar().showMessage("Cancelled.", 6000)
             return
         self.result = result
-        self._show_result(result)
-        self.statusBar().showMessage(f"Agreement computed: {result.report.units} units.", 6000)
-        self.computed.emit()
+        if result.queue is not None:
+            self.adjudicate.load(result.data, result.queue, result.titles)
+            self.adjudicate.focus_queue()
+        units = result.report.units
 
-    def _show_result(self, result: Computed) -> None:
-        self.report_text.setPlainText(result.report.text())
-        self.agreement_chart.set_data(result.report)
-        self.distribution_chart.set_data(result.distribution)
-        self.progress_chart.set_data(result.progress)
+        def shown() -> None:
+            self.statusBar().showMessage(f"Agreement computed: {units} units.", 6000)
+            self.computed.emit()
+
+        self._show_result(result, shown)
+
+    def _show_result(self, result: Computed, then: Callable[[], None] | None = None) -> None:
+        """The report, then the charts one per turn of the event loop (on a big project each
+        takes up to ~0.1 s: drawn together they stalled the window), then ``then()``."""
+        self.report_text.setPlainText(result.report_text)
         names = list(result.report.annotators)
-        self.confusion_chart.set_annotators(names)
-        if len(names) >= 2:
-            self._show_confusion(names[0], names[1])
-        else:
-            self.confusion_chart.show_message("A confusion matrix needs two annotators.")
-        sources = [ALL_ANNOTATORS, GOLD_ANNOTATOR, *names]
-        current = self.outlet_chart.source.currentText() or ALL_ANNOTATORS
-        self.outlet_chart.set_sources(sources, current if current in sources else ALL_ANNOTATORS)
-        self._show_outlets(self.outlet_chart.source.currentText())
+
+        def confusion() -> None:
+            if "confusion" in self.chart_tasks:  # the user's newer choice is on its way
+                return
+            self.confusion_chart.set_annotators(names)
+            if result.confusion is not None:
+                self.confusion_chart.set_pair(result.confusion.a, result.confusion.b)
+                self.confusion_chart.set_data(result.confusion)
+            else:
+                self.confusion_chart.show_message("A confusion matrix needs two annotators.")
+
+        def outlets() -> None:
+            if "outlets" not in self.chart_tasks:
+                self.outlet_chart.set_sources([ALL_ANNOTATORS, GOLD_ANNOTATOR, *names],
+                                              result.outlets.source)
+                self.outlet_chart.set_data(result.outlets)
+
+        steps = [lambda: self.agreement_chart.set_data(result.report),
+                 lambda: self.distribution_chart.set_data(result.distribution),
+                 lambda: self.progress_chart.set_data(result.progress), confusion, outlets]
+        self._drawing += 1
+        self._draw(self._drawing, steps, then)
+
+    def _draw(self, generation: int, steps: list[Callable[[], None]],
+              then: Callable[[], None] | None) -> None:
+        if generation != self._drawing:  # a newer result is being drawn
+            return
+        steps.pop(0)()
+        if steps:
+            QTimer.singleShot(0, self, lambda: self._draw(generation, steps, then))
+        elif then is not None:
+            then()
 
     def _theme_changed(self, _name: str) -> None:
         """Charts are drawn in the theme's colours: draw them again."""
@@ -257,19 +351,53 @@ class ReviewWindow(QMainWindow):
         self.statusBar().showMessage(f"Failed: {exc}", 10000)
 
     def _show_confusion(self, a: str, b: str) -> None:
-        if self.result is not None:
-            self.confusion_chart.set_data(stance_confusion(self.result.data.units, a, b))
+        """The pair chosen: its matrix, computed in the background (seconds on a big project)."""
+        if self.result is None:
+            return
+        result = self.result
+
+        def show(confusion: Confusion) -> None:
+            result.confusion = confusion  # (drawn again so when the theme changes)
+            self.confusion_chart.set_data(confusion)
+
+        self._chart_job("confusion", self.confusion_chart,
+                        lambda progress: stance_confusion(result.arrays, a, b), show)
 
     def _show_outlets(self, source: str) -> None:
-        if self.result is not None and source:
-            self.outlet_chart.set_data(self._outlets(source))
+        if self.result is None or not source:
+            return
+        result, path = self.result, self.project.path
 
-    def _outlets(self, source: str) -> OutletComparison:
-        assert self.result is not None
-        data = self.result.data
-        if source == GOLD_ANNOTATOR:  # gold changes as the reviewer works: read it fresh
-            data = read_project(self.project)
-        return outlet_comparison(data, source)
+        def show(outlets: OutletComparison) -> None:
+            result.outlets = outlets
+            self.outlet_chart.set_data(outlets)
+
+        self._chart_job("outlets", self.outlet_chart,
+                        lambda progress: outlets_of(path, result.data, source), show)
+
+    def _chart_job(self, name: str, panel: ChartPanel, work: Callable[[Progress], Any],
+                   show: Callable[[Any], Any]) -> None:
+        """``work`` in the background, then ``show`` its answer on ``panel`` — unless another
+        job for the same chart was started meanwhile (the last choice wins)."""
+        if name in self.chart_tasks:
+            self.chart_tasks[name].progress.cancel()
+        panel.show_message("Computing…")
+
+        def done(task: BackgroundTask, answer: Any) -> None:
+            if self.chart_tasks.get(name) is task:
+                del self.chart_tasks[name]
+                if answer is not None:
+                    show(answer)
+
+        def failed(task: BackgroundTask, exc: BaseException, details: str) -> None:
+            if self.chart_tasks.get(name) is task:
+                del self.chart_tasks[name]
+                panel.show_message(f"Could not compute this chart: {exc}")
+
+        task = run_in_background(self, work, on_success=lambda a: done(task, a),
+                                 on_error=lambda e, d: failed(task, e, d),
+                                 title=f"Computing the {name} chart", show_dialog=False)
+        self.chart_tasks[name] = task
 
     def _gold_changed(self, _sentence_id: int) -> None:
         self._stale = True
@@ -287,7 +415,7 @@ class ReviewWindow(QMainWindow):
             return
         report = self.result.report
         text = (json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
-                if path.endswith(".json") else report.text())
+                if path.endswith(".json") else self.result.report_text)
         Path(path).write_text(text + "\n", encoding="utf-8")
         self.statusBar().showMessage(f"Saved {path}", 6000)
 
@@ -299,11 +427,18 @@ class ReviewWindow(QMainWindow):
                 "outlets": self.outlet_chart}
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.task is not None:
-            self.task.progress.cancel()
-            # The job holds its own connection: let it end before this window's goes away.
+        tasks = [t for t in (self.task, *self.chart_tasks.values()) if t is not None]
+        for task in tasks:
+            task.progress.cancel()
+        if tasks:
+            # The jobs hold their own connections: let them end before this window's goes away.
             QThreadPool.globalInstance().waitForDone(30000)
         self.project.close()
+        # Drop the labels read (gigabytes on a big project) whatever still refers to this
+        # window, and let the collector see what compute() froze again.
+        self.result = None
+        self.adjudicate.unload()
+        thaw()
         try:
             theme.changed().disconnect(self._theme_changed)
         except (RuntimeError, TypeError):
