@@ -394,3 +394,35 @@ def test_confusion_from_arrays_equals_confusion_from_units(project: Project) -> 
     assert sum(map(sum, stance_confusion(arrays, "A", "C").matrix)) > 0
     assert agreement_report(project, confusion=("A", "C"), arrays=arrays).confusion == \
         stance_confusion(arrays, "A", "C")
+
+
+def test_review_queue_keeps_its_counts_and_rows_as_gold_is_decided(project: Project) -> None:
+    from annotator.review import FILTERS, ReviewQueue
+
+    items = review_queue(read_project(project))
+    queue = ReviewQueue(items)
+
+    def recount() -> tuple[int, int, int]:
+        return (sum(1 for it in items if it.disagreement), sum(1 for it in items if it.decided),
+                sum(1 for it in items if it.disagreement and not it.decided))
+
+    assert (queue.differ, queue.decided, queue.open_differ) == recount()
+    differing = next(it for it in items if it.disagreement)
+    label = next(iter(differing.labels.values()))
+    differing.gold = project.set_gold(differing.sentence_id, "rev", stance=dict(label.stance),
+                                      frames=list(label.frames), irrelevant=label.irrelevant)
+    queue.changed(differing)
+    assert (queue.differ, queue.decided, queue.open_differ) == recount()
+    assert queue.decided == 1 and queue.open_differ == queue.differ - 1
+    for name in FILTERS:
+        rows, index = queue.rows(name)
+        expected = {"All": items, "Disagreements": [it for it in items if it.disagreement],
+                    "Undecided": [it for it in items if not it.decided]}[name]
+        assert rows == expected and all(index[it.sentence_id] == i for i, it in enumerate(rows))
+    assert differing.sentence_id not in queue.rows("Undecided")[1]
+    differing.gold = None
+    queue.changed(differing)
+    assert queue.decided == 0 and differing.sentence_id in queue.rows("Undecided")[1]
+    assert queue.by_sentence[differing.sentence_id] is differing
+    with pytest.raises(ValueError, match="no filter"):
+        queue.rows("Mine")
