@@ -1050,6 +1050,26 @@ class Store:
                 stances.setdefault((sid, aid), {})[tid] = value
         return self._labels_from(rows, stances)
 
+    def _label_rows_between(self, first: int, last: int) -> list[Label]:
+        """:meth:`_label_rows` of the sentences ``first``..``last``, their stances read with one
+        range query (in key order: each label's targets in id order, as there), one snapshot."""
+        with self.snapshot():
+            rows = self.conn.execute(
+                "SELECT l.sentence_id, a.name, l.frames, l.irrelevant, l.note, l.created,"
+                " l.updated, l.annotator_id, l.decided_by, l.suggestion FROM labels l"
+                " JOIN annotators a ON a.id = l.annotator_id WHERE l.sentence_id BETWEEN ? AND ?"
+                " ORDER BY l.sentence_id, a.id", (first, last)).fetchall()
+            stances: dict[tuple[int, int], dict[int, str]] = {}
+            for sid, aid, tid, value in self.conn.execute(
+                    "SELECT sentence_id, annotator_id, target_id, value FROM stances"
+                    " WHERE sentence_id BETWEEN ? AND ?"
+                    " ORDER BY sentence_id, annotator_id, target_id", (first, last)):
+                stance = stances.get((sid, aid))
+                if stance is None:
+                    stance = stances[(sid, aid)] = {}
+                stance[tid] = value
+        return self._labels_from(rows, stances)
+
     @staticmethod
     def _labels_from(rows: Iterable[tuple[Any, ...]],
                      stances: dict[tuple[int, int], dict[int, str]]) -> list[Label]:
@@ -1216,9 +1236,7 @@ class Store:
             ]
             if not ids:
                 return
-            yield from self._label_rows(
-                " WHERE l.sentence_id BETWEEN ? AND ?", [ids[0], ids[-1]]
-            )
+            yield from self._label_rows_between(ids[0], ids[-1])
             last = ids[-1]
 
     def label_changes(self, label: Label, annotator_id: int) -> list[Change]:
@@ -1533,10 +1551,12 @@ class Store:
     # -- review queries --------------------------------------------------------------------------------
 
     def labelled_sentences(self) -> dict[int, tuple[str, int]]:
-        """Every sentence with at least one label: id -> (article id, sentence index)."""
+        """Every sentence with at least one label: id -> (article id, sentence index), in
+        article (import) order, then sentence order."""
         return {r[0]: (r[1], r[2]) for r in self.conn.execute(
-            "SELECT s.id, s.article_id, s.idx FROM sentences s"
-            " WHERE s.id IN (SELECT DISTINCT sentence_id FROM labels)"
+            "SELECT s.id, s.article_id, s.idx FROM articles ar JOIN sentences s"
+            " ON s.article_id = ar.id WHERE s.id IN (SELECT DISTINCT sentence_id FROM labels)"
+            " ORDER BY ar.rowid, s.idx"
         )}
 
     def mentioned_targets(self) -> dict[int, set[int]]:
@@ -1545,6 +1565,8 @@ class Store:
         for sid, tid in self.conn.execute(
             "SELECT DISTINCT s.id, m.target_id FROM sentences s JOIN mentions m"
             " ON m.article_id = s.article_id AND m.start >= s.start AND m.end <= s.end"
+            # implied by the other two; it bounds the index range (3.7 -> 1.5 s on 1M sentences)
+            " AND m.start <= s.end"
             " WHERE m.target_id IS NOT NULL"
             " AND s.id IN (SELECT DISTINCT sentence_id FROM labels)"
         ):

@@ -45,7 +45,6 @@ def read_project(project: Any, progress: Progress | None = None) -> ProjectLabel
     """Read labels, targets and articles from ``project`` (a :class:`annotator.project.Project`)."""
     store = project.store
     headers = store.article_headers()
-    order = {aid: i for i, (aid, _, _) in enumerate(headers)}
     where = store.labelled_sentences()
     mentioned = store.mentioned_targets()
     by_sentence: dict[int, dict[str, Label]] = defaultdict(dict)
@@ -57,11 +56,11 @@ def read_project(project: Any, progress: Progress | None = None) -> ProjectLabel
             by_sentence[label.sentence_id][label.annotator] = label
         if progress is not None and n % 5000 == 0:
             progress.check()
+    # In article order, then sentence order: the order ``where`` comes in (no sort of 1M units).
     units = [
-        Unit(sid, where[sid][0], where[sid][1], labels, frozenset(mentioned.get(sid, ())))
-        for sid, labels in by_sentence.items() if sid in where
+        Unit(sid, aid, index, by_sentence[sid], frozenset(mentioned.get(sid, ())))
+        for sid, (aid, index) in where.items() if sid in by_sentence
     ]
-    units.sort(key=lambda u: (order.get(u.article_id, len(order)), u.index))
     return ProjectLabels(
         units=units, gold=gold, annotators=project.annotators(),
         targets={t.id: t.name for t in project.targets() if t.id is not None},
