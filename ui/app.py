@@ -12,6 +12,10 @@ from annotator import resources
 SCREENSHOT_SIZE = (1600, 1000)
 
 
+#: Seconds a thread holds the GIL before another may take it, in the app (see _application).
+SWITCH_INTERVAL = 0.001
+
+
 def _application():  # type: ignore[no-untyped-def]
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
@@ -21,6 +25,10 @@ def _application():  # type: ignore[no-untyped-def]
     app = QApplication.instance()
     if app is None:
         app = QApplication([sys.argv[0] if sys.argv else "annotator"])
+    # The window's thread waits for the GIL while a background job runs Python: every call from
+    # Qt into Python (a table cell, a paint) waits up to the switch interval (5 ms by default),
+    # so drawing a view could take ~0.4 s. 1 ms keeps the window quick at a small cost to jobs.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("Annotator")

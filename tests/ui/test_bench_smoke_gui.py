@@ -13,7 +13,7 @@ from figures import parse_lines  # noqa: E402
 from test_bench_smoke import run_bench  # noqa: E402
 
 WARM = ("open_empty_warm", "open_big_warm", "open_over_empty_warm", "switch_p50", "switch_p99",
-        "import_stall_max", "export_stall_max", "review_ready", "review_stall_max", "review_peak_rss")
+        "import_stall_max", "export_stall_max", "review_queue_ready", "review_ready", "review_stall_max", "review_peak_rss")
 COLD = ("open_empty_cold", "open_big_cold", "open_over_empty_cold")
 
 

@@ -222,6 +222,10 @@ def test_the_window_reads_in_the_background(  # type: ignore[no-untyped-def]
     qtbot.addWidget(w)
     assert w.adjudicate.data is None and w.task is not None
     assert "Reading the labels" in w.adjudicate.heading.text()
+    # The queue comes first (the report and charts are computed after it, in the same job).
+    with qtbot.waitSignal(w.queue_loaded, timeout=60000):
+        pass
+    assert w.adjudicate.data is not None and w.result is None
     with qtbot.waitSignal(w.computed, timeout=60000):
         pass
     view = w.adjudicate

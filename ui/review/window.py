@@ -70,22 +70,35 @@ class Computed:
     progress: dict[str, tuple[list[float], list[int]]]
     confusion: Confusion | None  # of the pair asked for (or the first two annotators)
     outlets: OutletComparison  # of the labels asked for (or all annotators')
-    queue: ReviewQueue | None = None  # the adjudication queue, when asked for
-    titles: dict[str, str] | None = None  # article id -> title, with the queue
+
+
+@dataclass
+class Loaded:
+    """The adjudication queue, handed to the GUI thread as soon as it is built."""
+
+    data: ProjectLabels
+    queue: ReviewQueue
+    titles: dict[str, str]  # article id -> title
 
 
 def compute(path: str, n_boot: int, seed: int, progress: Progress,
             pair: tuple[str, str] | None = None, source: str = ALL_ANNOTATORS,
-            queue: bool = False) -> Computed:
+            queue: Callable[[Loaded], None] | None = None) -> Computed:
     """Runs in a worker thread: opens its own connection (sqlite objects belong to one thread).
     Everything the window shows of a project's labels, from one reading of them (the report
-    from the store's arrays: the same report as from the units, without building it twice)."""
+    from the store's arrays: the same report as from the units, without building it twice).
+    ``queue``: given the adjudication queue as soon as it is built (from this thread: a
+    signal's ``emit``), before the report and the charts."""
     # Millions of objects on a big project: built without the cyclic collector's full passes,
     # which held the GIL for seconds (the window froze); the window thaws them when it closes.
     with many_objects():
         progress.update(0, 0, "reading the labels")
         with Project.open(path) as project:
             data = read_project(project, progress)
+            if queue is not None:
+                progress.update(0, 0, "the review queue")
+                queue(Loaded(data, ReviewQueue(review_queue(data)), article_titles(data)))
+            progress.update(0, 0, "the agreement")
             names = [a for a in data.annotators if a != GOLD_ANNOTATOR]
             if pair is None or not set(pair) <= set(names):
                 pair = (names[0], names[1]) if len(names) >= 2 else None
@@ -99,12 +112,8 @@ def compute(path: str, n_boot: int, seed: int, progress: Progress,
         confusion = stance_confusion(arrays, *pair) if pair is not None else None
         outlets = outlet_comparison(data, source)
         progress.check()
-        text = report.text()
-        if not queue:
-            return Computed(data, arrays, report, text, distribution, series, confusion, outlets)
-        progress.update(0, 0, "the review queue")
-        return Computed(data, arrays, report, text, distribution, series, confusion, outlets,
-                        ReviewQueue(review_queue(data)), article_titles(data))
+        return Computed(data, arrays, report, report.text(), distribution, series, confusion,
+                        outlets)
 
 
 def outlets_of(path: str, data: ProjectLabels, source: str) -> OutletComparison:
@@ -119,6 +128,8 @@ def outlets_of(path: str, data: ProjectLabels, source: str) -> OutletComparison:
 
 class ReviewWindow(QMainWindow):
     computed = Signal()  # the report and charts show fresh results
+    queue_loaded = Signal()  # the adjudication queue is shown
+    _queue_built = Signal(object)  # a Loaded, from the job's thread
 
     def __init__(self, project_path: str, reviewer: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,6 +142,7 @@ class ReviewWindow(QMainWindow):
         self.task: BackgroundTask | None = None
         self.chart_tasks: dict[str, BackgroundTask] = {}  # chart name -> its job (one at a time)
         self._drawing = 0  # the result being drawn, chart by chart (see _show_result)
+        self._closed = False
         self._stale = False
         self.setWindowTitle(f"Review — {Path(project_path).name} — {reviewer}")
 
@@ -189,6 +201,7 @@ class ReviewWindow(QMainWindow):
         # says so meanwhile, and the window can be used (and closed) from the start.
         self.adjudicate.show_loading()
         self.adjudicate.focus_queue()
+        self._queue_built.connect(self._load_queue)  # queued: the job emits from its thread
         self.recompute(queue=True)
         self.resize(1280, 800)
 
@@ -244,8 +257,9 @@ class ReviewWindow(QMainWindow):
         pair = (first, second) if first and second else None
         source = self.outlet_chart.source.currentText() or ALL_ANNOTATORS
         self._stale = False
+        built = self._queue_built.emit if queue else None
         task = run_in_background(self, lambda progress: compute(path, n_boot, seed, progress, pair,
-                                                                source, queue),
+                                                                source, built),
                                  on_success=lambda r: self._computed(task, r),
                                  on_error=lambda e, d: self._failed(task, e, d),
                                  title="Computing agreement", show_dialog=False)
@@ -285,9 +299,6 @@ class ReviewWindow(QMainWindow):
             self.statusBar().showMessage("Cancelled.", 6000)
             return
         self.result = result
-        if result.queue is not None:
-            self.adjudicate.load(result.data, result.queue, result.titles)
-            self.adjudicate.focus_queue()
         units = result.report.units
 
         def shown() -> None:
@@ -295,6 +306,14 @@ class ReviewWindow(QMainWindow):
             self.computed.emit()
 
         self._show_result(result, shown)
+
+    def _load_queue(self, loaded: Loaded) -> None:
+        if self.adjudicate.data is not None or self._closed:  # late: an older job's, or closing
+            return
+        self.adjudicate.load(loaded.data, loaded.queue, loaded.titles)
+        self.adjudicate.focus_queue()
+        self.statusBar().showMessage("The queue is ready; computing agreement and charts…")
+        self.queue_loaded.emit()
 
     def _show_result(self, result: Computed, then: Callable[[], None] | None = None) -> None:
         """The report, then the charts one per turn of the event loop (on a big project each
@@ -427,6 +446,7 @@ class ReviewWindow(QMainWindow):
                 "outlets": self.outlet_chart}
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
         tasks = [t for t in (self.task, *self.chart_tasks.values()) if t is not None]
         for task in tasks:
             task.progress.cancel()
