@@ -1,6 +1,7 @@
 """The adjudication queue: sentences whose annotators disagree come first."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -66,20 +67,24 @@ DEFAULT_FILTER = "Disagreements"
 
 class ReviewQueue:
     """The queue's items with what the adjudication view asks of them at every decision — how
-    many are decided, an item by its sentence — kept up to date in constant time, and the rows
-    of each filter. Built away from the GUI thread: on a big project a pass over the items takes
-    a good part of a second."""
+    many are decided, an item by its sentence, an item's row under a filter — kept up to date
+    in constant (or logarithmic) time, and the rows of each filter. Built away from the GUI
+    thread: on a big project a pass over the items takes a good part of a second."""
 
     def __init__(self, items: list[ReviewItem]) -> None:
         self.items = items
         # Comprehensions, not dict(zip(...)): built in a background thread, and a loop in C
         # over 1M items holds the GIL throughout (a 0.3 s stall of the window).
-        self.by_sentence = {it.sentence_id: it for it in items}
+        self.position = {it.sentence_id: i for i, it in enumerate(items)}  # sentence -> item
         self.differ = sum(1 for it in items if it.disagreement)
         self._decided = {it.sentence_id for it in items if it.decided}
         self._decided_differ = {it.sentence_id for it in items if it.decided and it.disagreement}
-        self._rows: dict[str, tuple[list[ReviewItem], dict[int, int]]] = {}
+        self._rows: dict[str, tuple[list[ReviewItem], Sequence[int]]] = {}
         self.rows(DEFAULT_FILTER)  # what the view shows first, ready before it is shown
+
+    def item(self, sentence_id: int) -> ReviewItem | None:
+        at = self.position.get(sentence_id)
+        return None if at is None else self.items[at]
 
     @property
     def decided(self) -> int:
@@ -99,18 +104,32 @@ class ReviewQueue:
                 ids.discard(item.sentence_id)
         self._rows.pop("Undecided", None)  # its rows depend on the decisions
 
-    def rows(self, name: str) -> tuple[list[ReviewItem], dict[int, int]]:
-        """The items filter ``name`` shows, in order, and the row of each shown sentence."""
+    def rows(self, name: str) -> tuple[list[ReviewItem], Sequence[int]]:
+        """The items filter ``name`` shows, in order, and their positions among all the items
+        (increasing: :meth:`row_in` finds a sentence's row by bisection, no index to build)."""
         if name not in self._rows:
             # (attributes rather than the properties: on 1M items this runs on the GUI thread
             # when the reviewer switches filters)
-            if name == "Disagreements":
-                rows = [it for it in self.items if it.differs]
-            elif name == "Undecided":
-                rows = [it for it in self.items if it.gold is None]
-            elif name == "All":
-                rows = list(self.items)
+            items = self.items
+            positions: Sequence[int]
+            if name == "All":
+                positions = range(len(items))
+                rows = items
+            elif name in ("Disagreements", "Undecided"):
+                if name == "Disagreements":
+                    positions = [i for i, it in enumerate(items) if it.differs]
+                else:
+                    positions = [i for i, it in enumerate(items) if it.gold is None]
+                rows = [items[i] for i in positions]
             else:
                 raise ValueError(f"no filter {name!r} (filters: {', '.join(FILTERS)})")
-            self._rows[name] = rows, {it.sentence_id: i for i, it in enumerate(rows)}
+            self._rows[name] = rows, positions
         return self._rows[name]
+
+    def row_in(self, positions: Sequence[int], sentence_id: int) -> int:
+        """The row of ``sentence_id`` among rows at ``positions`` (from :meth:`rows`), or -1."""
+        at = self.position.get(sentence_id)
+        if at is None:
+            return -1
+        row = bisect_left(positions, at)
+        return row if row < len(positions) and positions[row] == at else -1

@@ -415,14 +415,16 @@ def test_review_queue_keeps_its_counts_and_rows_as_gold_is_decided(project: Proj
     assert (queue.differ, queue.decided, queue.open_differ) == recount()
     assert queue.decided == 1 and queue.open_differ == queue.differ - 1
     for name in FILTERS:
-        rows, index = queue.rows(name)
+        rows, positions = queue.rows(name)
         expected = {"All": items, "Disagreements": [it for it in items if it.disagreement],
                     "Undecided": [it for it in items if not it.decided]}[name]
-        assert rows == expected and all(index[it.sentence_id] == i for i, it in enumerate(rows))
-    assert differing.sentence_id not in queue.rows("Undecided")[1]
+        assert rows == expected
+        assert [queue.row_in(positions, it.sentence_id) for it in items] == \
+            [rows.index(it) if it in rows else -1 for it in items]
+    assert queue.row_in(queue.rows("Undecided")[1], differing.sentence_id) == -1
     differing.gold = None
     queue.changed(differing)
-    assert queue.decided == 0 and differing.sentence_id in queue.rows("Undecided")[1]
-    assert queue.by_sentence[differing.sentence_id] is differing
+    assert queue.decided == 0 and queue.row_in(queue.rows("Undecided")[1], differing.sentence_id) >= 0
+    assert queue.item(differing.sentence_id) is differing and queue.item(-5) is None
     with pytest.raises(ValueError, match="no filter"):
         queue.rows("Mine")

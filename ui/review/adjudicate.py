@@ -316,9 +316,9 @@ class AdjudicationView(QWidget):
         if event is None:
             self.message.emit("No gold decision to undo.")
             return
-        by_sentence = self.model.queue.by_sentence
+        queue = self.model.queue
         for sid in sorted(set(self.project.event_scope(event.id)[1])):
-            it = by_sentence.get(sid)
+            it = queue.item(sid)
             if it is not None:
                 it.gold = self.project.label(it.sentence_id, GOLD_ANNOTATOR)
                 self._item_changed(it)

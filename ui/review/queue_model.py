@@ -1,6 +1,7 @@
 """The adjudication queue as a Qt table model over plain :class:`annotator.review.ReviewItem` rows."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Callable
 
 from ui import theme
@@ -36,7 +37,7 @@ class ReviewQueueModel(QAbstractTableModel):
         self._titles = titles
         self.queue = ReviewQueue([])
         self.rows: list[ReviewItem] = []
-        self._row_of: dict[int, int] = {}
+        self._positions: Sequence[int] = ()  # the rows' positions among all the items
         self.filter = DEFAULT_FILTER
         self._texts: dict[int, str] = {}
 
@@ -54,14 +55,14 @@ class ReviewQueueModel(QAbstractTableModel):
     def apply_filter(self, name: str) -> None:
         self.beginResetModel()
         self.filter = name
-        self.rows, self._row_of = self.queue.rows(name)
+        self.rows, self._positions = self.queue.rows(name)
         self.endResetModel()
 
     def item(self, row: int) -> ReviewItem | None:
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def row_of(self, sentence_id: int) -> int:
-        return self._row_of.get(sentence_id, -1)
+        return self.queue.row_in(self._positions, sentence_id)
 
     def item_changed(self, row: int) -> None:
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
