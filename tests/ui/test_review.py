@@ -243,3 +243,30 @@ def test_the_window_reads_in_the_background(  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: not w.chart_tasks, timeout=30000)
     assert not w.outlet_chart.message.isVisible()  # the gold decided above
     assert w.result.outlets.source == GOLD_ANNOTATOR and sum(w.result.outlets.sentences.values()) == 1
+
+
+def test_closing_the_window_frees_what_it_read(  # type: ignore[no-untyped-def]
+        qtbot, project_path: Path) -> None:
+    """The labels are read with the cyclic collector off and then frozen (annotator/bulk.py):
+    closing the window thaws them and nothing it read stays alive."""
+    import gc
+
+    from annotator.review.units import Unit
+
+    def alive() -> int:  # (other tests may have left some behind: compared, not zero)
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, (Unit, Label)))
+
+    with Project.open(project_path) as p:
+        simulate_annotators(p)
+    before = alive()
+    w = open_review_window(None, str(project_path), "rev")
+    with qtbot.waitSignal(w.computed, timeout=60000):
+        pass
+    assert gc.get_freeze_count() > 0 and gc.isenabled()
+    assert len(w.result.data.units) > 20
+    w.close()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(w), timeout=5000)  # deleted on close
+    del w
+    assert gc.get_freeze_count() == 0
+    assert alive() <= before
