@@ -196,6 +196,23 @@ def store_error(exc: sqlite3.Error, path: str, writing: bool = True,
     return None
 
 
+#: The label columns :meth:`Store._labels_from` reads, with the annotator's name.
+_LABEL_SELECT = ("SELECT l.sentence_id, a.name, l.frames, l.irrelevant, l.note, l.created,"
+                 " l.updated, l.annotator_id, l.decided_by, l.suggestion FROM labels l"
+                 " JOIN annotators a ON a.id = l.annotator_id")
+
+
+def _stance_maps(rows: Iterable[tuple[int, int, int, str]]) -> dict[tuple[int, int], dict[int, str]]:
+    """(sentence, annotator id) -> {target id: value}, from stance rows, targets in their order."""
+    out: dict[tuple[int, int], dict[int, str]] = {}
+    for sid, aid, tid, value in rows:
+        stance = out.get((sid, aid))
+        if stance is None:
+            stance = out[(sid, aid)] = {}
+        stance[tid] = value
+    return out
+
+
 class _Connection(sqlite3.Connection):
     """A connection whose errors about the file itself are :class:`StoreError`s."""
 
@@ -1029,45 +1046,32 @@ class Store:
     # -- labels --------------------------------------------------------------------------------------
 
     def _label_rows(self, where: str, args: list[Any]) -> list[Label]:
-        rows = self.conn.execute(
-            "SELECT l.sentence_id, a.name, l.frames, l.irrelevant, l.note, l.created, l.updated,"
-            " l.annotator_id, l.decided_by, l.suggestion FROM labels l JOIN annotators a ON a.id = l.annotator_id"
-            f"{where} ORDER BY l.sentence_id, a.id",
-            args,
-        ).fetchall()
+        rows = self.conn.execute(f"{_LABEL_SELECT}{where} ORDER BY l.sentence_id, a.id",
+                                 args).fetchall()
         if not rows:
             return []
-        stances: dict[tuple[int, int], dict[int, str]] = {}
         sids = sorted({r[0] for r in rows})
-        for chunk in range(0, len(sids), 500):
-            part = sids[chunk:chunk + 500]
-            q = ",".join("?" * len(part))
-            for sid, aid, tid, value in self.conn.execute(
-                f"SELECT sentence_id, annotator_id, target_id, value FROM stances"
-                f" WHERE sentence_id IN ({q}) ORDER BY target_id",
-                part,
-            ):
-                stances.setdefault((sid, aid), {})[tid] = value
-        return self._labels_from(rows, stances)
+
+        def stance_rows() -> Iterator[tuple[int, int, int, str]]:
+            for chunk in range(0, len(sids), 500):
+                part = sids[chunk:chunk + 500]
+                yield from self.conn.execute(
+                    "SELECT sentence_id, annotator_id, target_id, value FROM stances"
+                    f" WHERE sentence_id IN ({','.join('?' * len(part))}) ORDER BY target_id", part)
+
+        return self._labels_from(rows, _stance_maps(stance_rows()))
 
     def _label_rows_between(self, first: int, last: int) -> list[Label]:
         """:meth:`_label_rows` of the sentences ``first``..``last``, their stances read with one
         range query (in key order: each label's targets in id order, as there), one snapshot."""
         with self.snapshot():
             rows = self.conn.execute(
-                "SELECT l.sentence_id, a.name, l.frames, l.irrelevant, l.note, l.created,"
-                " l.updated, l.annotator_id, l.decided_by, l.suggestion FROM labels l"
-                " JOIN annotators a ON a.id = l.annotator_id WHERE l.sentence_id BETWEEN ? AND ?"
+                f"{_LABEL_SELECT} WHERE l.sentence_id BETWEEN ? AND ?"
                 " ORDER BY l.sentence_id, a.id", (first, last)).fetchall()
-            stances: dict[tuple[int, int], dict[int, str]] = {}
-            for sid, aid, tid, value in self.conn.execute(
-                    "SELECT sentence_id, annotator_id, target_id, value FROM stances"
-                    " WHERE sentence_id BETWEEN ? AND ?"
-                    " ORDER BY sentence_id, annotator_id, target_id", (first, last)):
-                stance = stances.get((sid, aid))
-                if stance is None:
-                    stance = stances[(sid, aid)] = {}
-                stance[tid] = value
+            stances = _stance_maps(self.conn.execute(
+                "SELECT sentence_id, annotator_id, target_id, value FROM stances"
+                " WHERE sentence_id BETWEEN ? AND ?"
+                " ORDER BY sentence_id, annotator_id, target_id", (first, last)))
         return self._labels_from(rows, stances)
 
     @staticmethod
@@ -1109,13 +1113,11 @@ class Store:
                 " ORDER BY ar.rowid, l.sentence_id, a.id", (first, last)).fetchall()
             if not rows:
                 continue
-            stances: dict[tuple[int, int], dict[int, str]] = {}
-            for sid, aid, tid, value in self.conn.execute(
-                    "SELECT st.sentence_id, st.annotator_id, st.target_id, st.value FROM articles ar"
-                    " JOIN sentences s ON s.article_id = ar.id"
-                    " JOIN stances st ON st.sentence_id = s.id WHERE ar.rowid > ? AND ar.rowid <= ?"
-                    " ORDER BY st.target_id", (first, last)):
-                stances.setdefault((sid, aid), {})[tid] = value
+            stances = _stance_maps(self.conn.execute(
+                "SELECT st.sentence_id, st.annotator_id, st.target_id, st.value FROM articles ar"
+                " JOIN sentences s ON s.article_id = ar.id"
+                " JOIN stances st ON st.sentence_id = s.id WHERE ar.rowid > ? AND ar.rowid <= ?"
+                " ORDER BY st.target_id", (first, last)))
             start = 0
             for i in range(1, len(rows) + 1):
                 if i == len(rows) or rows[i][10] != rows[start][10]:
