@@ -41,16 +41,9 @@ class ReviewQueueModel(QAbstractTableModel):
         self.filter = DEFAULT_FILTER
         self._texts: dict[int, str] = {}
 
-    @property
-    def all(self) -> list[ReviewItem]:
-        return self.queue.items
-
     def set_queue(self, queue: ReviewQueue) -> None:
         self.queue = queue
         self.apply_filter(self.filter)
-
-    def set_items(self, items: list[ReviewItem]) -> None:
-        self.set_queue(ReviewQueue(items))
 
     def apply_filter(self, name: str) -> None:
         self.beginResetModel()

@@ -83,11 +83,11 @@ class Loaded:
 
 def compute(path: str, n_boot: int, seed: int, progress: Progress,
             pair: tuple[str, str] | None = None, source: str = ALL_ANNOTATORS,
-            queue: Callable[[Loaded], None] | None = None) -> Computed:
+            on_queue: Callable[[Loaded], None] | None = None) -> Computed:
     """Runs in a worker thread: opens its own connection (sqlite objects belong to one thread).
     Everything the window shows of a project's labels, from one reading of them (the report
     from the store's arrays: the same report as from the units, without building it twice).
-    ``queue``: given the adjudication queue as soon as it is built (from this thread: a
+    ``on_queue``: given the adjudication queue as soon as it is built (from this thread: a
     signal's ``emit``), before the report and the charts."""
     # Millions of objects on a big project: built without the cyclic collector's full passes,
     # which held the GIL for seconds (the window froze); the window thaws them when it closes.
@@ -95,9 +95,9 @@ def compute(path: str, n_boot: int, seed: int, progress: Progress,
         progress.update(0, 0, "reading the labels")
         with Project.open(path) as project:
             data = read_project(project, progress)
-            if queue is not None:
+            if on_queue is not None:
                 progress.update(0, 0, "the review queue")
-                queue(Loaded(data, ReviewQueue(review_queue(data)), article_titles(data)))
+                on_queue(Loaded(data, ReviewQueue(review_queue(data)), article_titles(data)))
             progress.update(0, 0, "the agreement")
             names = [a for a in data.annotators if a != GOLD_ANNOTATOR]
             if pair is None or not set(pair) <= set(names):
